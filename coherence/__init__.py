@@ -1,0 +1,3 @@
+"""coherence: checks news copy against itself."""
+
+__version__ = "0.1.0"
