@@ -1,0 +1,188 @@
+"""Fast tests for the generated NLI pairs and the NLI wrapper (tiny random BERT, no shipped model needed)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+
+from coherence.nli import LABELS, NLIModel, default_nli_path
+from coherence.training.news_pairs import (
+    Article,
+    change_date,
+    change_number,
+    change_number_word,
+    change_place,
+    change_year,
+    generate_pairs,
+    negate,
+    reduce_sentence,
+    swap_roles,
+    unrelated_pairs,
+)
+
+
+def _tokens(s: str) -> list[str]:
+    return re.findall(r"[\w,.]+|[^\w\s]", s)
+
+
+def _diff(a: str, b: str) -> list[tuple[str, str]]:
+    ta, tb = _tokens(a), _tokens(b)
+    assert len(ta) == len(tb), (a, b)
+    return [(x, y) for x, y in zip(ta, tb) if x != y]
+
+
+def test_number_change_only_changes_that_number():
+    s = "The charity raised 180,000 pounds for the 54-year-old teacher's school."
+    for seed in range(20):
+        out = change_number(s, random.Random(seed))
+        assert out is not None and out != s
+        diff = _diff(s, out)
+        assert len(diff) == 1
+        old, new = diff[0]
+        assert re.fullmatch(r"[\d,]+(-year-old)?", old) and re.fullmatch(r"[\d,]+(-year-old)?", new)
+        assert old != new
+
+
+def test_number_keeps_thousands_format():
+    out = change_number("Police said 180,000 people marched.", random.Random(1))
+    assert re.search(r"\b\d{1,3}(,\d{3})+\b", out)
+    assert "180,000" not in out
+
+
+def test_year_date_place_and_number_word_changes():
+    rng = random.Random(3)
+    y = change_year("The bridge opened in 1998 after a long delay.", rng)
+    assert y is not None and "1998" not in y and re.search(r"\b(19|20)\d\d\b", y)
+    d = change_date("The vote took place on Monday in March.", rng)
+    assert d is not None and d != "The vote took place on Monday in March."
+    p = change_place("The team flew to London on Friday.", rng)
+    assert p is not None and "London" not in p and len(_diff("The team flew to London on Friday.", p)) >= 1
+    w = change_number_word("Three men were arrested at the scene.", rng)
+    assert w is not None and not w.startswith("Three") and w[0].isupper()
+
+
+def test_negation_and_antonyms():
+    rng = random.Random(0)
+    assert negate("The company did not confirm the deal.", rng) in {
+        "The company did confirm the deal.", "The company did not deny the deal."}
+    assert negate("Chelsea won the match on Sunday.", rng) == "Chelsea lost the match on Sunday."
+    out = negate("The minister was aware of the report.", rng)
+    assert out == "The minister was not aware of the report."
+
+
+def test_swap_roles():
+    assert swap_roles("Chelsea beat Arsenal at the Emirates.", random.Random(0)) == \
+        "Arsenal beat Chelsea at the Emirates."
+
+
+def test_reduce_sentence_entailments():
+    kind, out = reduce_sentence("On Monday, the council approved the new budget for the city.", random.Random(0))
+    assert kind == "reduce_leading" and out == "The council approved the new budget for the city."
+    kind, out = reduce_sentence("The mayor opened the new library in the town centre, which cost 3 million pounds.",
+                                random.Random(0))
+    assert kind == "reduce_clause" and out == "The mayor opened the new library in the town centre."
+
+
+ARTICLES = [
+    Article("a1", ["The council approved a budget of 180,000 pounds on Monday.",
+                   "Police said three men were arrested in London after the match.",
+                   "The mayor, who took office in 2019, did not attend the meeting.",
+                   "Chelsea beat Arsenal at the Emirates, ending a run of five defeats."]),
+    Article("a2", ["The storm hit the coast of Florida on Tuesday, leaving 2,000 homes without power.",
+                   "Officials said the damage was not as bad as feared.",
+                   "Schools will reopen in March, the governor said.",
+                   "The 54-year-old fisherman was rescued by a passing boat."]),
+    Article("a3", ["Prices rose by 4.5 per cent in the year to April.",
+                   "The bank confirmed that rates would stay at 0.5 per cent.",
+                   "Economists had expected a larger increase in the spring.",
+                   "The figures were published in Paris on Thursday."]),
+]
+
+
+def test_generate_pairs_deterministic_and_labelled():
+    a = generate_pairs(ARTICLES, 60, seed=5, split="all")
+    b = generate_pairs(ARTICLES, 60, seed=5, split="all")
+    assert a == b
+    assert {p.label for p in a} == {"contradiction", "entailment", "neutral"}
+    for p in a:
+        if p.label == "contradiction":
+            assert p.hypothesis not in p.premise  # a changed fact, never a copy
+        if p.kind.startswith("context_"):
+            assert p.hypothesis in p.premise and p.hypothesis != p.premise
+        if p.kind == "number":
+            assert len(_diff(p.premise, p.hypothesis)) == 1
+        if p.kind == "neutral_unrelated":
+            assert p.hypothesis not in " ".join(next(x for x in ARTICLES if x.id == p.article).sentences)
+    c = generate_pairs(ARTICLES, 60, seed=6, split="all")
+    assert a != c
+
+
+def test_unrelated_pairs_come_from_two_articles():
+    pairs = unrelated_pairs(ARTICLES, 10, seed=1, split="all")
+    where = {s: a.id for a in ARTICLES for s in a.sentences}
+    assert len(pairs) == 10 and all(where[x] != where[y] for x, y in pairs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# NLIModel with a tiny random BERT
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    torch = pytest.importorskip("torch")
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+    words = "the a council police said men were arrested in london storm hit coast not did".split()
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words)}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64, num_labels=3,
+                        id2label={0: "contradiction", 1: "entailment", 2: "neutral"},
+                        label2id={"contradiction": 0, "entailment": 1, "neutral": 2})
+    model = BertForSequenceClassification(config).eval()
+    path = tmp_path_factory.mktemp("tiny_nli")
+    model.save_pretrained(path)
+    fast.save_pretrained(path)
+    return path
+
+
+def test_nli_model_probabilities(tiny_model):
+    nli = NLIModel(str(tiny_model), batch_size=2, max_length=32)
+    pairs = [("the police said", "men were arrested"), ("storm hit the coast", "the storm did not hit"),
+             ("a", "b"), ("the council said men were arrested in london", "not")]
+    probs = nli.predict(pairs)
+    assert probs.shape == (4, 3)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert (probs >= 0).all()
+    # batching and sorting do not change the result for a pair
+    single = NLIModel(str(tiny_model), batch_size=1).predict([pairs[2]])
+    assert np.allclose(single[0], probs[2], atol=1e-5)
+    assert nli.predict([]).shape == (0, 3)
+    assert LABELS == ("contradiction", "entailment", "neutral")
+
+
+def test_nli_model_missing_path(tmp_path):
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(FileNotFoundError, match=re.escape(str(missing))):
+        NLIModel(str(missing)).predict([("a", "b")])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match=re.escape(str(empty))):
+        NLIModel(str(empty)).predict([("a", "b")])
+
+
+def test_default_nli_path():
+    p = default_nli_path()
+    assert p.parts[-2:] == ("models", "nli-minilm-l6")
+    assert (p.parent.parent / "coherence" / "nli.py").is_file()
