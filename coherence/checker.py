@@ -1,0 +1,101 @@
+"""From article text to ``FileReport``: one code path for ``check`` and ``eval``.
+
+Models load lazily, once per process, and are shared by every file of the run; the sentences of
+all articles given together are embedded in one batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .document import Document, build_document
+from .errors import CoherenceError, ModelError
+from .findings import FileReport
+from .rules import all_rules
+from .rules.base import RuleContext
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    path: str
+    text: str | None = None
+    error: str | None = None  # set when the file could not be read
+
+
+class Checker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.rules = [rule for rule in all_rules() if rule.id in settings.rules]
+
+    @cached_property
+    def embedder(self):
+        from .embedder import load_embedder
+
+        return load_embedder(self.settings.embedder, self.settings.threads)
+
+    @cached_property
+    def belonging(self):
+        from .belonging.model import DEFAULT_PATH, load_belonging_model
+
+        return load_belonging_model(self.settings.belonging_model or DEFAULT_PATH)
+
+    @cached_property
+    def nli(self):
+        """The NLI model, or None when no rule of this run needs it."""
+        if not {"contradiction", "headline"} & {r.id for r in self.rules}:
+            return None
+        from .nli import NLIModel, default_nli_path
+
+        path = Path(self.settings.nli_model) if self.settings.nli_model else default_nli_path()
+        if self.settings.nli_model is None and not path.exists():
+            return None  # not shipped in this build: NLI-based checks are skipped and say so
+        try:
+            return NLIModel(str(path))
+        except (FileNotFoundError, OSError, ValueError) as exc:
+            raise ModelError(f"NLI model: {exc}") from exc
+
+    def load_models(self) -> None:
+        """Load everything up front so a model problem stops the run before any file is read."""
+        _ = self.embedder, self.belonging, self.nli
+
+    def check(self, articles: list[ArticleInput]) -> list[FileReport]:
+        reports: list[FileReport] = []
+        documents: list[tuple[int, Document]] = []
+        for article in articles:
+            report = FileReport(path=article.path, text=article.text or "", error=article.error)
+            reports.append(report)
+            if article.error is None:
+                documents.append((len(reports) - 1, build_document(article.path, article.text)))
+
+        texts = [s.text for _, doc in documents for s in doc.sentences]
+        vectors = self.embedder.encode(texts, batch_size=self.settings.batch_size)
+        offset = 0
+        for position, document in documents:
+            count = len(document.sentences)
+            embeddings = vectors[offset : offset + count]
+            offset += count
+            self._run_rules(reports[position], document, embeddings)
+        return reports
+
+    def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray) -> None:
+        context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging)
+        report.sentences = document.sentences
+        report.notes.extend(document.notes)
+        if not document.body:
+            report.notes.append("no body sentences found")
+        for rule in self.rules:
+            try:
+                result = rule.run(document, context)
+            except CoherenceError:
+                raise
+            report.scores[rule.score_key] = [result.scores.get(s.index, 0.0) for s in document.sentences]
+            report.findings.extend(result.findings)
+            report.notes.extend(result.notes)
+            if result.stats:
+                report.stats[rule.id] = result.stats
+        report.findings.sort(key=lambda f: (f.start, f.rule))

@@ -1,0 +1,76 @@
+"""Findings and per-file reports: plain data, formatted elsewhere (``formatters.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    suggestion = 1
+    warning = 2
+    error = 3
+
+    @classmethod
+    def parse(cls, name: str) -> "Severity":
+        return cls[name]
+
+
+@dataclass(frozen=True)
+class SeverityThresholds:
+    """Score cuts for each severity; a score under ``suggestion`` gives no finding."""
+
+    suggestion: float
+    warning: float
+    error: float
+
+    def severity(self, score: float) -> Severity | None:
+        if score >= self.error:
+            return Severity.error
+        if score >= self.warning:
+            return Severity.warning
+        if score >= self.suggestion:
+            return Severity.suggestion
+        return None
+
+
+@dataclass(frozen=True)
+class Related:
+    sentence: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    sentence: int
+    start: int
+    end: int
+    line: int
+    column: int
+    score: float
+    message: str
+    related: tuple[Related, ...] = ()
+    kind: str | None = None  # e.g. the kind of contradiction: number, date, place, ...
+
+
+@dataclass
+class FileReport:
+    path: str
+    text: str = ""
+    sentences: list = field(default_factory=list)  # document.Sentence
+    scores: dict[str, list[float]] = field(default_factory=dict)  # rule score key -> one value per sentence
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def score(self) -> float:
+        """Article score in [0, 1]: 1 is clean; the worst finding pulls it down."""
+        if self.error is not None:
+            return 0.0
+        worst = max((f.score for f in self.findings), default=0.0)
+        return round(1.0 - worst, 4)

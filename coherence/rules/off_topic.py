@@ -1,0 +1,66 @@
+"""Rule ``off-topic``: sentences that belong to another story.
+
+The score is the belonging model's probability (``coherence.belonging``); the severity cuts come
+from the model's out-of-fold calibration unless the settings override them.
+"""
+
+from __future__ import annotations
+
+from .. import entities
+from ..belonging.features import sentence_features
+from ..document import Document
+from ..findings import SeverityThresholds
+from .base import RuleContext, RuleResult, make_finding
+
+MIN_SENTENCES = 3  # with fewer there is no story to stand out from
+
+
+class OffTopicRule:
+    id = "off-topic"
+    score_key = "off_topic"
+    description = "A sentence that belongs to another story (an intruder spliced into the copy)."
+
+    def thresholds(self, context: RuleContext) -> SeverityThresholds:
+        override = getattr(context.settings, "thresholds", {}).get(self.id)
+        if override:
+            return override
+        calibrated = context.belonging.metadata["thresholds"]
+        return SeverityThresholds(calibrated["suggestion"], calibrated["warning"], calibrated["error"])
+
+    def run(self, document: Document, context: RuleContext) -> RuleResult:
+        body = document.body
+        result = RuleResult()
+        if len(body) < MIN_SENTENCES:
+            result.notes.append(
+                f"off-topic: not scored, the body has {len(body)} sentence(s); at least {MIN_SENTENCES} are needed"
+            )
+            return result
+        index = [s.index for s in body]
+        vectors = context.embeddings[index]
+        headline = document.headline
+        headline_vector = context.embeddings[headline.index] if headline else None
+        scores = context.belonging.predict(sentence_features([s.text for s in body], vectors, headline_vector))
+        thresholds = self.thresholds(context)
+        lead = body[0]
+        for sentence, score in zip(body, scores):
+            result.scores[sentence.index] = float(score)
+            severity = thresholds.severity(float(score))
+            if severity is None:
+                continue
+            message = _explain(sentence.text, [s.text for s in body if s is not sentence], float(score))
+            related = [lead] if sentence is not lead else []
+            result.findings.append(make_finding(self.id, severity, sentence, score, message, related))
+        return result
+
+
+def _explain(text: str, others: list[str], score: float) -> str:
+    """Say what an editor can check: which names the rest of the article never mentions."""
+    seen: set[str] = set()
+    for other in others:
+        seen |= entities.names(other) | entities.content_words(other)
+    unseen = list(dict.fromkeys(w for w in entities.name_words(text) if entities.stem(w) not in seen))
+    reason = f"does not fit the story (off-topic score {score:.2f})"
+    if unseen:
+        shown = ", ".join(f"'{w}'" for w in unseen[:4])
+        reason += f"; it names {shown}, which the rest of the article never mentions"
+    return "Sentence " + reason + "."
