@@ -7,6 +7,7 @@ span always round-trips to exactly what the user sees in the file.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -16,11 +17,13 @@ import syntok.segmenter as syntok_segmenter
 _BLOCK_BREAK = re.compile(r"(?:\r?\n|\r)[ \t\f\v]*(?:\r?\n|\r)(?:[ \t\f\v]*(?:\r?\n|\r))*")
 
 # Titles and abbreviations that never end a sentence when a capitalised word follows.
-# syntok knows some ("Sen.", "Mr.") but splits after others ("Gov.", "Rep.").
+# syntok knows some ("Sen.", "Mr.") but splits after others ("Gov.", "Rep."). "No." is not
+# here: before a number ("No. 10") nothing needs merging, and "The answer is no. She left."
+# is two sentences.
 _TITLE_ABBREVIATIONS = frozenset(
     """
     gov sen rep reps sens gen lt col sgt capt cpl pvt maj adm cmdr cmdt brig supt insp det
-    dr prof mr mrs ms mx messrs rev fr hon pres vs v st mt ft no nos gov. jan feb mar apr
+    dr prof mr mrs ms mx messrs rev fr hon pres vs v st mt ft jan feb mar apr
     jun jul aug sep sept oct nov dec atty amb
     """.split()
 )
@@ -90,8 +93,6 @@ class LineIndex:
         self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", text)]
 
     def position(self, offset: int) -> tuple[int, int]:
-        import bisect
-
         line = bisect.bisect_right(self._starts, offset) - 1
         return line + 1, offset - self._starts[line] + 1
 
