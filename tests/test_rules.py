@@ -1,0 +1,168 @@
+"""Every rule proves itself on examples it must flag and examples it must pass (proselint's tests/examples.py).
+
+The examples run through the real document builder and rule code, with a deterministic hashing
+embedder instead of the sentence model, and the shipped belonging model for ``off-topic``. Each
+example is an honest article: a must-flag off-topic example is one story plus one sentence about a
+different subject with different names; a must-pass example is a coherent article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from coherence.document import build_document
+from coherence.findings import Severity
+from coherence.rules import all_rules
+from coherence.rules.base import RuleContext
+from coherence.settings import Settings
+
+FLOOD = [
+    "Heavy rain pushed the Riverton river over its banks on Tuesday, flooding hundreds of homes in the town.",
+    "Riverton mayor Ellen Park said the flood waters reached the town hall by noon.",
+    "Rescue crews used boats to move Riverton families from flooded homes near the river.",
+    "The river is expected to crest on Wednesday, the town's flood office said.",
+    "Park asked residents to stay away from the river until the flood waters fall.",
+]
+TRIAL = [
+    "A jury in Dayton found former bank manager Carl Hughes guilty of fraud on Friday.",
+    "Prosecutors said Hughes moved client money from the bank into his own accounts for six years.",
+    "The jury heard that the fraud cost bank clients more than two million dollars.",
+    "Hughes told the jury he had planned to return the money to the bank.",
+    "Judge Maria Ortiz will sentence Hughes for the fraud in March, the court said.",
+]
+FOOTBALL = "Manchester United signed Brazilian striker Carlos Mendes for a club record fee of 90 million euros."
+VOLCANO = "Iceland's Katla volcano erupted overnight, sending ash over Reykjavik and grounding flights to Oslo."
+
+
+def article(headline: str | None, sentences: list[str]) -> str:
+    blocks = ([headline] if headline else []) + sentences
+    return "\n\n".join(blocks) + "\n"
+
+
+def spliced(sentences: list[str], at: int, intruder: str) -> list[str]:
+    return sentences[:at] + [intruder] + sentences[at:]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    flagged: str | None = None  # must flag: exactly the sentence with this text; None: must pass (no finding)
+    min_severity: Severity = Severity.suggestion
+
+
+EXAMPLES: dict[str, list[Example]] = {
+    "off-topic": [
+        # must flag: one sentence of another story, with names the article never mentions
+        Example(article("Flood Waters Rise in Riverton", spliced(FLOOD, 2, FOOTBALL)), flagged=FOOTBALL),
+        Example(article("Former Bank Manager Found Guilty of Fraud", spliced(TRIAL, 3, VOLCANO)), flagged=VOLCANO),
+        Example(article(None, spliced(FLOOD, 4, VOLCANO)), flagged=VOLCANO),
+        # must pass: coherent articles
+        Example(article("Flood Waters Rise in Riverton", FLOOD)),
+        Example(article("Former Bank Manager Found Guilty of Fraud", TRIAL)),
+        Example(article(None, TRIAL)),
+    ],
+    "headline": [
+        # must flag: the headline promises people and places the body never mentions
+        Example(article("Putin and Pompeo Discuss North Korea in Sochi", FLOOD), flagged="Putin and Pompeo Discuss North Korea in Sochi",
+                min_severity=Severity.error),
+        Example(article("Volcano grounds flights to Oslo, Iceland says", TRIAL),
+                flagged="Volcano grounds flights to Oslo, Iceland says", min_severity=Severity.warning),
+        # must pass: every word of the headline is borne out by the body
+        Example(article("Riverton mayor says flood waters reached town hall", FLOOD)),
+        Example(article("Riverton River Floods Homes", FLOOD)),
+        Example(article("Hughes guilty of bank fraud, jury says", TRIAL)),
+    ],
+}
+
+
+def run_rule(rule, text: str, embedder, belonging):
+    document = build_document("example.txt", text)
+    embeddings = embedder.encode([s.text for s in document.sentences])
+    context = RuleContext(embeddings=embeddings, settings=Settings(), nli=None, belonging=belonging)
+    return document, rule.run(document, context)
+
+
+def _cases():
+    for rule in all_rules():
+        for n, example in enumerate(EXAMPLES.get(rule.id, [])):
+            kind = "flag" if example.flagged else "pass"
+            yield pytest.param(rule, example, id=f"{rule.id}-{kind}-{n}")
+
+
+def test_every_rule_has_examples_that_flag_and_pass():
+    missing = []
+    for rule in all_rules():
+        examples = EXAMPLES.get(rule.id, [])
+        if not any(e.flagged for e in examples) or not any(e.flagged is None for e in examples):
+            missing.append(rule.id)
+    assert not missing, f"rules without must-flag and must-pass examples in tests/test_rules.py: {missing}"
+
+
+@pytest.mark.parametrize(("rule", "example"), list(_cases()))
+def test_rule_example(rule, example, hashing_embedder, belonging_model):
+    document, result = run_rule(rule, example.text, hashing_embedder, belonging_model)
+    flagged = [document.text[f.start : f.end] for f in result.findings]
+    if example.flagged is None:
+        assert result.findings == [], f"{rule.id} flagged a coherent example: {flagged}"
+        return
+    assert flagged == [example.flagged], f"{rule.id} should flag exactly {example.flagged!r}, flagged {flagged}"
+    finding = result.findings[0]
+    assert finding.rule == rule.id
+    assert finding.severity >= example.min_severity
+    assert 0.0 <= finding.score <= 1.0
+    assert finding.message
+    # the score of the flagged sentence is the highest of the rule's scores
+    assert result.scores[finding.sentence] == max(result.scores.values())
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_scores_are_per_sentence_and_in_unit_interval(rule, hashing_embedder, belonging_model):
+    for example in EXAMPLES[rule.id]:
+        document, result = run_rule(rule, example.text, hashing_embedder, belonging_model)
+        indexes = {s.index for s in document.sentences}
+        assert set(result.scores) <= indexes
+        assert all(0.0 <= v <= 1.0 for v in result.scores.values())
+        for f in result.findings:
+            sentence = document.sentences[f.sentence]
+            assert (f.start, f.end, f.line, f.column) == (sentence.start, sentence.end, sentence.line, sentence.column)
+
+
+# --- off-topic with a stub belonging model: the severity cuts come from the model's metadata ---------------
+
+
+class StubBelonging:
+    """Scores each body sentence by its position (0.0, 0.1, ...); thresholds as a calibrated model stores them."""
+
+    metadata = {"thresholds": {"suggestion": 0.15, "warning": 0.25, "error": 0.35}}
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.arange(len(features)) / 10.0
+
+
+def _off_topic():
+    return next(r for r in all_rules() if r.id == "off-topic")
+
+
+def test_off_topic_severity_follows_the_model_thresholds(hashing_embedder):
+    document, result = run_rule(_off_topic(), article(None, FLOOD), hashing_embedder, StubBelonging())
+    by_sentence = {f.sentence: f.severity for f in result.findings}
+    # body sentences score 0.0, 0.1, 0.2, 0.3, 0.4
+    assert by_sentence == {2: Severity.suggestion, 3: Severity.warning, 4: Severity.error}
+    assert [round(result.scores[i], 2) for i in range(5)] == [0.0, 0.1, 0.2, 0.3, 0.4]
+    # a finding points back at the lead, the sentence that sets the story
+    assert all(f.related[0].sentence == 0 for f in result.findings)
+
+
+def test_off_topic_needs_three_body_sentences(hashing_embedder):
+    document, result = run_rule(_off_topic(), article("Flood in Riverton", FLOOD[:2]), hashing_embedder,
+                                StubBelonging())
+    assert result.findings == [] and result.scores == {}
+    assert any("not scored" in note for note in result.notes)
+
+
+def test_shipped_belonging_model_has_ordered_calibrated_thresholds(belonging_model):
+    t = belonging_model.metadata["thresholds"]
+    assert 0.0 < t["suggestion"] <= t["warning"] <= t["error"] < 1.0
