@@ -21,6 +21,19 @@ class UsageProblem(click.ClickException):
 
     exit_code = 2
 
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class _Group(click.Group):
+    """Turns the errors a user can act on into exit 2 also when ``cli`` is driven directly (CliRunner)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CoherenceError as exc:
+            raise UsageProblem(str(exc)) from exc
+
 
 def _settings(fail_on: str, embedder: str, nli_model: str | None, encoding: str, max_bytes: int, threads: int | None):
     from .findings import Severity
@@ -46,7 +59,7 @@ def model_options(command):
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coherence")
 def cli() -> None:
     """Check news copy against itself: off-topic sentences, contradictions, unsupported headlines."""
@@ -71,9 +84,11 @@ def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, 
     from .formatters import FORMATTERS
     from .reading import read_article
 
+    from .embedder import resolve_embedder_path
+    from .findings import FileReport
+
     settings = _settings(fail_on, embedder, nli_model, encoding, max_bytes, threads)
-    checker = Checker(settings)
-    checker.load_models()
+    resolve_embedder_path(settings.embedder)  # a wrong --embedder fails at once, before any file is read
     articles = []
     for path in files:
         try:
@@ -81,10 +96,19 @@ def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, 
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             articles.append(ArticleInput(path=path, error=str(exc)))
-    reports = checker.check(articles)
+    if any(a.error is None for a in articles):
+        # Reading is cheap and the models are not: load them only when there is something to check.
+        checker = Checker(settings)
+        checker.load_models()
+        reports = checker.check(articles)
+    else:
+        reports = [FileReport(path=a.path, error=a.error) for a in articles]
     rendered = FORMATTERS[output_format](reports)
     if output:
-        Path(output).write_text(rendered + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(rendered + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageProblem(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     else:
         click.echo(rendered)
     sys.exit(int(exit_status(reports, settings.fail_on)))

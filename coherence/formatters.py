@@ -66,7 +66,10 @@ def format_text(reports: list[FileReport]) -> str:
     total = 0
     for report in reports:
         if report.error is not None:
-            lines.append(f"{report.path}: error: {report.error}")
+            message = report.error
+            if message.startswith(f"{report.path}: "):  # InputError messages already name the file
+                message = message[len(report.path) + 2 :]
+            lines.append(f"{report.path}: error: {message}")
             continue
         for f in report.findings:
             total += 1
