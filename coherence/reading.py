@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from .errors import InputError
@@ -12,9 +13,13 @@ DEFAULT_MAX_BYTES = 2_000_000  # ~300k words: far beyond any article; larger is 
 def decode_article(data: bytes, name: str, encoding: str = "utf-8") -> str:
     if not data.strip():
         raise InputError(f"{name}: file is empty")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file (NUL bytes); expected plain text")
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    normalised = encoding.lower().replace("_", "-")
+    if not normalised.startswith(("utf-16", "utf16", "utf-32", "utf32")):  # wide encodings are full of NULs
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputError(f"{name}: looks like UTF-16 text (byte-order mark); pass --encoding utf-16")
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: looks like a binary file (NUL bytes); expected plain text")
+    codec = "utf-8-sig" if normalised in ("utf-8", "utf8") else encoding
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
