@@ -3,14 +3,17 @@
 Evidence, strongest first:
 - a name in the headline (a person, place, organisation) that the body never mentions: the
   headline promises something the copy does not deliver ("... Discuss N. Korea" over a body
-  without Korea). This is an ``error``;
-- more than half of the headline's content words missing from the body: ``warning``;
+  without Korea). This is an ``error``. In a Title Case headline every word is capitalised, so
+  there it takes two missing words, or a third of the headline's key words;
+- any other key word of the headline missing from the body: ``warning``;
 - when an NLI model is loaded, whether the lead and the closest body sentences entail the
   headline; a headline no body sentence entails raises the score, one that a body sentence
   contradicts is reported with that sentence as ``related``.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -37,24 +40,23 @@ class HeadlineRule:
         for sentence in body:
             body_terms |= entities.names(sentence.text) | entities.content_words(sentence.text)
 
-        name_words = list(dict.fromkeys(entities.name_words(headline.text)))
-        names = {entities.stem(w): w for w in name_words}
-        words = {t for t in entities.content_words(headline.text) if t not in names}
-        missing_names = [w for t, w in names.items() if t not in body_terms]
-        missing_words = sorted(t for t in words if t not in body_terms)
-        total = NAME_WEIGHT * len(names) + len(words)
-        missing = NAME_WEIGHT * len(missing_names) + len(missing_words)
-        score = missing / total if total else 0.0
+        terms, title_case = _key_terms(headline.text)
+        missing = [(w, is_name) for t, (w, is_name) in terms.items() if t not in body_terms]
+        total = sum(NAME_WEIGHT if is_name else 1.0 for _, is_name in terms.values())
+        score = sum(NAME_WEIGHT if is_name else 1.0 for _, is_name in missing) / total if total else 0.0
 
         reasons = []
         severity = None
-        if missing_names:
-            severity = Severity.error
-            shown = ", ".join(f"'{w}'" for w in missing_names)
+        if missing:
+            shown = ", ".join(f"'{w}'" for w, _ in missing)
             reasons.append(f"the body never mentions {shown}")
-        elif words and len(missing_words) * 2 > len(words):
-            severity = Severity.warning
-            reasons.append("most of its words (" + ", ".join(missing_words) + ") are not in the body")
+            # A missing name is a broken promise. In Title Case every word looks like a name,
+            # so there it takes two missing words, or a third of them.
+            if title_case:
+                severe = len(missing) >= 2 or 3 * len(missing) >= len(terms)
+            else:
+                severe = any(is_name for _, is_name in missing)
+            severity = Severity.error if severe else Severity.warning
 
         related = [body[0]]
         if context.nli is not None:
@@ -84,3 +86,16 @@ class HeadlineRule:
         best_entail = float(probs[:, 1].max())
         worst = int(probs[:, 0].argmax())
         return best_entail, float(probs[worst, 0]), body[chosen[worst]]
+
+
+def _key_terms(headline: str) -> tuple[dict[str, tuple[str, bool]], bool]:
+    """Stemmed key terms of a headline -> (word as written, is it a name); and whether it is Title Case."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", headline) if len(w) > 3]
+    title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+    name_stems = {entities.stem(w) for w in entities.name_words(headline)}
+    terms: dict[str, tuple[str, bool]] = {}
+    for word in entities.name_words(headline) + entities.raw_content_words(headline):
+        stem = entities.stem(word)
+        if stem not in terms and entities.normalise(word) not in entities.STOPWORDS:
+            terms[stem] = (word.strip(".,'’\""), stem in name_stems and not title_case)
+    return terms, title_case
