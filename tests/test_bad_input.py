@@ -107,8 +107,10 @@ class RecordingModel:
             out[i, len(p.split()) % 4] = 1.0
         return out
 
-    def get_sentence_embedding_dimension(self):
+    def get_embedding_dimension(self):
         return 4
+
+    get_sentence_embedding_dimension = get_embedding_dimension  # the name before sentence-transformers 6
 
 
 def _stub_embedder() -> Embedder:

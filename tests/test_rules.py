@@ -51,7 +51,44 @@ class Example:
     text: str
     flagged: str | None = None  # must flag: exactly the sentence with this text; None: must pass (no finding)
     min_severity: Severity = Severity.suggestion
+    nli: object | None = None  # a stub NLI object (``predict(pairs) -> (n, 3)`` probabilities) for rules that read one
 
+
+class NumberNLI:
+    """Stub NLI: two sentences that say the same thing with different numbers contradict each other.
+
+    ``predict(pairs)`` returns (contradiction, entailment, neutral) probabilities per pair, like ``nli.NLIModel``.
+    """
+
+    def predict(self, pairs):
+        out = []
+        for premise, hypothesis in pairs:
+            (wa, na), (wb, nb) = _words_numbers(premise), _words_numbers(hypothesis)
+            same_story = len(wa & wb) >= 0.6 * min(len(wa), len(wb))
+            out.append([0.95, 0.02, 0.03] if same_story and na and nb and na != nb else [0.02, 0.08, 0.90])
+        return np.asarray(out)
+
+
+def _words_numbers(text: str):
+    import re
+
+    tokens = re.findall(r"[a-z]+|\d+", text.lower())
+    return {t for t in tokens if not t.isdigit()}, {t for t in tokens if t.isdigit()}
+
+
+FIRE = [
+    "A fire destroyed 40 homes in Millbrook on Sunday, officials said.",
+    "Firefighters from three towns fought the blaze through the night.",
+    "Strong winds pushed the fire across the hills above Millbrook.",
+    "No one was hurt, and the cause of the fire is not yet known.",
+]
+FIRE_CONTRADICTION = "Officials said the fire destroyed 12 homes in Millbrook on Sunday."
+FIRE_TWO_SOURCES = [
+    "Mayor Ann Lee said the fire destroyed 40 homes in Millbrook on Sunday.",
+    "Firefighters from three towns fought the blaze through the night.",
+    "Fire chief Tom Ortiz said the fire destroyed 12 homes in Millbrook on Sunday.",
+    "The cause of the fire is not yet known.",
+]
 
 EXAMPLES: dict[str, list[Example]] = {
     "off-topic": [
@@ -75,13 +112,21 @@ EXAMPLES: dict[str, list[Example]] = {
         Example(article("Riverton River Floods Homes", FLOOD)),
         Example(article("Hughes guilty of bank fraud, jury says", TRIAL)),
     ],
+    "contradiction": [
+        # must flag: the same source gives two different numbers for the same fact
+        Example(article("Fire Destroys Homes in Millbrook", FIRE + [FIRE_CONTRADICTION]), flagged=FIRE_CONTRADICTION,
+                nli=NumberNLI()),
+        # must pass: a consistent article; two named speakers who disagree (that is news, not an error)
+        Example(article("Fire Destroys Homes in Millbrook", FIRE), nli=NumberNLI()),
+        Example(article("Fire Destroys Homes in Millbrook", FIRE_TWO_SOURCES), nli=NumberNLI()),
+    ],
 }
 
 
-def run_rule(rule, text: str, embedder, belonging):
+def run_rule(rule, text: str, embedder, belonging, nli=None):
     document = build_document("example.txt", text)
     embeddings = embedder.encode([s.text for s in document.sentences])
-    context = RuleContext(embeddings=embeddings, settings=Settings(), nli=None, belonging=belonging)
+    context = RuleContext(embeddings=embeddings, settings=Settings(), nli=nli, belonging=belonging)
     return document, rule.run(document, context)
 
 
@@ -103,7 +148,7 @@ def test_every_rule_has_examples_that_flag_and_pass():
 
 @pytest.mark.parametrize(("rule", "example"), list(_cases()))
 def test_rule_example(rule, example, hashing_embedder, belonging_model):
-    document, result = run_rule(rule, example.text, hashing_embedder, belonging_model)
+    document, result = run_rule(rule, example.text, hashing_embedder, belonging_model, example.nli)
     flagged = [document.text[f.start : f.end] for f in result.findings]
     if example.flagged is None:
         assert result.findings == [], f"{rule.id} flagged a coherent example: {flagged}"
@@ -120,8 +165,8 @@ def test_rule_example(rule, example, hashing_embedder, belonging_model):
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
 def test_scores_are_per_sentence_and_in_unit_interval(rule, hashing_embedder, belonging_model):
-    for example in EXAMPLES[rule.id]:
-        document, result = run_rule(rule, example.text, hashing_embedder, belonging_model)
+    for example in EXAMPLES.get(rule.id, []):
+        document, result = run_rule(rule, example.text, hashing_embedder, belonging_model, example.nli)
         indexes = {s.index for s in document.sentences}
         assert set(result.scores) <= indexes
         assert all(0.0 <= v <= 1.0 for v in result.scores.values())
@@ -166,3 +211,20 @@ def test_off_topic_needs_three_body_sentences(hashing_embedder):
 def test_shipped_belonging_model_has_ordered_calibrated_thresholds(belonging_model):
     t = belonging_model.metadata["thresholds"]
     assert 0.0 < t["suggestion"] <= t["warning"] <= t["error"] < 1.0
+
+
+def test_contradiction_names_the_other_sentence_and_the_kind(hashing_embedder, belonging_model):
+    module = pytest.importorskip("coherence.rules.contradiction")
+    text = article("Fire Destroys Homes in Millbrook", FIRE + [FIRE_CONTRADICTION])
+    document, result = run_rule(module.ContradictionRule(), text, hashing_embedder, belonging_model, NumberNLI())
+    (finding,) = result.findings
+    assert [document.text[r.start : r.end] for r in finding.related] == [FIRE[0]]
+    assert finding.kind == "number"
+
+
+def test_contradiction_without_an_nli_model_says_so(hashing_embedder, belonging_model):
+    module = pytest.importorskip("coherence.rules.contradiction")
+    text = article("Fire Destroys Homes in Millbrook", FIRE + [FIRE_CONTRADICTION])
+    _, result = run_rule(module.ContradictionRule(), text, hashing_embedder, belonging_model, nli=None)
+    assert result.findings == []
+    assert any("no NLI model" in note for note in result.notes)
