@@ -24,6 +24,8 @@ STOPWORDS = frozenset(
     within without won't would wouldn't yet you you'd you'll you're you've your yours yourself
     yourselves said says say told tell according added one two three new also mr mrs ms dr yesterday
     today tomorrow year years time last first next week day days people
+    another despite during meanwhile many several earlier later instead still even scroll share
+    officials police some most such among across around following like unlike once
     """.split()
 )
 

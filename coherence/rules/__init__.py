@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def all_rules() -> list:
+    from .contradiction import ContradictionRule
     from .headline import HeadlineRule
     from .off_topic import OffTopicRule
 
-    return [OffTopicRule(), HeadlineRule()]
+    return [OffTopicRule(), HeadlineRule(), ContradictionRule()]

@@ -1,0 +1,173 @@
+"""Rule ``contradiction``: sentences that disagree with another part of the same article.
+
+All n(n-1) pairs through NLI (the SummaC way) is too slow for long copy, so candidate pairs are
+chosen first: each sentence's nearest sentences by embedding, and pairs that share a name and
+both carry a number, a date or a place. At most ``PAIRS_PER_SENTENCE * n`` pairs are read by
+the NLI model, in both directions (so at most 4n NLI calls). The report says how many pairs were
+examined and how many skipped.
+
+Two speakers who disagree ("X said ...; Y denied ...") are news, not a copy error: such pairs
+are discounted. The kind (number, date, place, person, negation, other) is read off the words
+that differ between the two sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .. import entities
+from ..document import Document, Sentence
+from ..findings import SeverityThresholds
+from .base import RuleContext, RuleResult, make_finding
+
+PAIRS_PER_SENTENCE = 2  # candidate budget: at most 2n pairs, 4n directional NLI calls
+NEAREST = 2  # nearest neighbours by embedding per sentence
+NLI_MAX_WORDS = 100  # two such sentences fit the NLI model's 256-token window untruncated
+ATTRIBUTION_DISCOUNT = 0.5  # two different speakers disagreeing is reporting, not a contradiction
+DEFAULT_THRESHOLDS = SeverityThresholds(suggestion=0.5, warning=0.7, error=0.9)
+
+_SPEAKER = re.compile(
+    r"(?:\b([A-Z][\w'’\-]+)\s+(?:said|says|told|denied|claimed|insisted|argued|added|stated)\b)"
+    r"|(?:\b(?:said|says|according\s+to)\s+([A-Z][\w'’\-]+))"
+)
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+           "saturday sunday yesterday today tomorrow").split()
+_NEGATIONS = {"not", "no", "never", "n't", "nobody", "none", "nothing", "neither", "nor", "denied", "refused"}
+_PLACE_CUE = re.compile(r"\b(?:in|to|at|from|visit to|trip to)\s+((?:[A-Z][\w'’\-]+\s?){1,3})")
+
+
+class ContradictionRule:
+    id = "contradiction"
+    score_key = "contradiction"
+    description = "A sentence that disagrees with another part of the same article."
+
+    def thresholds(self, context: RuleContext) -> SeverityThresholds:
+        return getattr(context.settings, "thresholds", {}).get(self.id) or DEFAULT_THRESHOLDS
+
+    def run(self, document: Document, context: RuleContext) -> RuleResult:
+        result = RuleResult()
+        body = document.body
+        n = len(body)
+        all_pairs = n * (n - 1) // 2
+        if context.nli is None:
+            result.notes.append("contradiction: not checked, no NLI model is installed (models/nli-minilm-l6)")
+            return result
+        if n < 2:
+            return result
+        too_long = [s for s in body if len(s.text.split()) > NLI_MAX_WORDS]
+        for s in too_long:
+            result.notes.append(
+                f"contradiction: sentence {s.index} (line {s.line}, {len(s.text.split())} words) is longer than "
+                f"the NLI model reads ({NLI_MAX_WORDS} words) and was not checked for contradictions"
+            )
+        readable = [i for i, s in enumerate(body) if s not in too_long]
+        vectors = context.embeddings[[s.index for s in body]]
+        candidates = [
+            (readable[i], readable[j]) for i, j in candidate_pairs([body[k] for k in readable], vectors[readable])
+        ]
+        result.stats = {"sentences": n, "all_pairs": all_pairs, "pairs_examined": len(candidates),
+                        "pairs_skipped": all_pairs - len(candidates), "nli_calls": 2 * len(candidates)}
+        if not candidates:
+            return result
+        directional = [(body[i].text, body[j].text) for i, j in candidates] + [
+            (body[j].text, body[i].text) for i, j in candidates
+        ]
+        probs = context.nli.predict(directional)
+        forward, backward = probs[: len(candidates)], probs[len(candidates) :]
+        thresholds = self.thresholds(context)
+        best: dict[int, tuple[float, int]] = {}  # sentence -> (its highest score, the other sentence)
+        for (i, j), pf, pb in zip(candidates, forward, backward):
+            score = float(max(pf[0], pb[0]))
+            if _different_speakers(body[i].text, body[j].text):
+                score *= ATTRIBUTION_DISCOUNT
+            for a, b in ((i, j), (j, i)):
+                if score > best.get(a, (0.0, -1))[0]:
+                    best[a] = (score, b)
+        for a, (score, _) in best.items():
+            result.scores[body[a].index] = score
+        # One finding per contradicting pair, on its later sentence, the other one as related.
+        reported: set[frozenset[int]] = set()
+        for a in sorted(best, key=lambda k: -best[k][0]):
+            score, b = best[a]
+            pair = frozenset((a, b))
+            severity = thresholds.severity(score)
+            if severity is None or pair in reported:
+                continue
+            reported.add(pair)
+            later, earlier = body[max(a, b)], body[min(a, b)]
+            kind = contradiction_kind(earlier.text, later.text)
+            message = (
+                f"Sentence contradicts sentence {earlier.index} (line {earlier.line})"
+                + (f" on a {kind}" if kind != "other" else "")
+                + f" (contradiction score {score:.2f})."
+            )
+            result.findings.append(make_finding(self.id, severity, later, score, message, [earlier], kind))
+        return result
+
+
+def candidate_pairs(body: list[Sentence], vectors: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs (i < j) worth an NLI call: nearest by embedding first, then shared name + fact."""
+    n = len(body)
+    budget = PAIRS_PER_SENTENCE * n
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    chosen: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        for j in np.argsort(-sims[i])[:NEAREST]:
+            pair = (min(i, int(j)), max(i, int(j)))
+            chosen[pair] = float(sims[pair])
+    facts = [_facts(s.text) for s in body]
+    names = [entities.names(s.text) for s in body]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if (i, j) not in chosen and names[i] & names[j] and facts[i] and facts[j]:
+                chosen[(i, j)] = float(sims[i, j])
+    ranked = sorted(chosen, key=lambda p: -chosen[p])
+    return sorted(ranked[:budget])
+
+
+def _facts(text: str) -> set[str]:
+    """Numbers, dates and places in a sentence: what a contradiction is usually about."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    places = {m.group(1).strip() for m in _PLACE_CUE.finditer(text)}
+    return entities.numbers(text) | (words & set(_MONTHS)) | places
+
+
+def _speakers(text: str) -> set[str]:
+    return {a or b for a, b in _SPEAKER.findall(text)} - {"He", "She", "They", "It", "We", "I"}
+
+
+def _different_speakers(a: str, b: str) -> bool:
+    sa, sb = _speakers(a), _speakers(b)
+    return bool(sa and sb and not sa & sb)
+
+
+def contradiction_kind(a: str, b: str) -> str:
+    """What differs between two sentences: date, number, place, negation, person or other.
+
+    Facts first: two sentences that differ in a place and also in a "not" are usually about the place.
+    """
+    wa = set(re.findall(r"[\w'’]+", a.lower()))
+    wb = set(re.findall(r"[\w'’]+", b.lower()))
+    differing = wa ^ wb
+    if any(w in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", w) for w in differing):
+        return "date"
+    if entities.numbers(a) and entities.numbers(b) and entities.numbers(a) != entities.numbers(b):
+        return "number"
+    pa = {m.group(1).strip() for m in _PLACE_CUE.finditer(a)}
+    pb = {m.group(1).strip() for m in _PLACE_CUE.finditer(b)}
+    if pa and pb and not pa & pb:
+        return "place"
+    if _negated(a) != _negated(b):
+        return "negation"
+    na, nb = set(entities.name_words(a)), set(entities.name_words(b))
+    if na and nb and na ^ nb:
+        return "person"
+    return "other"
+
+
+def _negated(text: str) -> bool:
+    return bool(set(re.findall(r"[\w']+", text.lower().replace("n't", " n't"))) & _NEGATIONS)
