@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .document import Document, build_document
-from .errors import CoherenceError, ModelError
+from .errors import ModelError
 from .findings import FileReport
 from .rules import all_rules
 from .rules.base import RuleContext
@@ -60,7 +60,7 @@ class Checker:
             raise ModelError(f"NLI model: {exc}") from exc
 
     def load_models(self) -> None:
-        """Load everything up front so a model problem stops the run before any file is read."""
+        """Load every model now, so a model problem stops the run before any file is checked."""
         _ = self.embedder, self.belonging, self.nli
 
     def check(self, articles: list[ArticleInput]) -> list[FileReport]:
@@ -72,6 +72,8 @@ class Checker:
             if article.error is None:
                 documents.append((len(reports) - 1, build_document(article.path, article.text)))
 
+        if not documents:  # every file failed to read: no model is needed to say so
+            return reports
         texts = [s.text for _, doc in documents for s in doc.sentences]
         vectors = self.embedder.encode(texts, batch_size=self.settings.batch_size)
         offset = 0
@@ -89,10 +91,7 @@ class Checker:
         if not document.body:
             report.notes.append("no body sentences found")
         for rule in self.rules:
-            try:
-                result = rule.run(document, context)
-            except CoherenceError:
-                raise
+            result = rule.run(document, context)
             report.scores[rule.score_key] = [result.scores.get(s.index, 0.0) for s in document.sentences]
             report.findings.extend(result.findings)
             report.notes.extend(result.notes)

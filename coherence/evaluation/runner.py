@@ -94,6 +94,9 @@ def _per_doc(file_name: str, row: dict, report: dict) -> dict:
         "file": file_name,
         "id": row["id"],
         "variant": row.get("variant"),
+        "is_news": row.get("is_news"),
+        "has_intruder": bool(row.get("intruders")),
+        "has_contradiction": bool(row.get("has_contradiction")),
         "intruders": [text[a:b] for a, b in row.get("intruders", [])],
         "contradictions": [text[a:b] for a, b in row.get("contradictions", [])],
         "findings": [
