@@ -7,8 +7,8 @@ Evidence, strongest first:
   there it takes two missing words, or a third of the headline's key words;
 - any other key word of the headline missing from the body: ``warning``;
 - when an NLI model is loaded, whether the lead and the closest body sentences entail the
-  headline; a headline no body sentence entails raises the score, one that a body sentence
-  contradicts is reported with that sentence as ``related``.
+  headline: the score is at least 1 - the best entailment probability, and a body sentence that
+  contradicts the headline makes an ``error`` with that sentence as ``related``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .. import entities
 from ..document import Document
 from ..findings import Severity
 from .base import RuleContext, RuleResult, make_finding
+from .contradiction import DEFAULT_THRESHOLDS as CONTRADICTION_THRESHOLDS
 
 NAME_WEIGHT = 2.0  # a missing name says more than a missing common word
 NLI_EVIDENCE = 3  # lead + the most similar body sentences read by the NLI model
@@ -61,14 +62,13 @@ class HeadlineRule:
         related = [body[0]]
         if context.nli is not None:
             entailment, contradiction, evidence = self._nli(document, context)
+            # A headline often summarises more than one sentence says, so "not entailed" only
+            # raises the score (for ranking); a body sentence that contradicts it is an error.
             score = max(score, 1.0 - entailment)
-            if contradiction >= 0.5:
+            if contradiction >= CONTRADICTION_THRESHOLDS.error:
                 severity = Severity.error
                 related = [evidence]
-                reasons.append(f"sentence {evidence.index} contradicts it (p={contradiction:.2f})")
-            elif entailment < 0.5 and severity is None and score >= 0.5:
-                severity = Severity.warning
-                reasons.append(f"no body sentence entails it (best p={entailment:.2f})")
+                reasons.append(f"sentence {evidence.index} (line {evidence.line}) contradicts it (p={contradiction:.2f})")
 
         result.scores[headline.index] = float(score)
         if severity is not None:
