@@ -7,7 +7,7 @@ the NLI model, in both directions (so at most 4n NLI calls). The report says how
 examined and how many skipped.
 
 Two speakers who disagree ("X said ...; Y denied ...") are news, not a copy error: such pairs
-are discounted. The kind (number, date, place, person, negation, other) is read off the words
+are discounted; so are restatements that only add detail (no conflicting number, same polarity). The kind (number, date, place, person, negation, other) is read off the words
 that differ between the two sentences.
 """
 
@@ -26,6 +26,10 @@ PAIRS_PER_SENTENCE = 2  # candidate budget: at most 2n pairs, 4n directional NLI
 NEAREST = 2  # nearest neighbours by embedding per sentence
 NLI_MAX_WORDS = 100  # two such sentences fit the NLI model's 256-token window untruncated
 ATTRIBUTION_DISCOUNT = 0.5  # two different speakers disagreeing is reporting, not a contradiction
+# One sentence restating another with more detail (a Daily Mail caption repeating the body, "in
+# 2009" against "in March 2009") reads to the NLI model like a changed fact. When the numbers of one
+# are a subset of the other's and both have the same polarity, no fact conflicts: discount it.
+ELABORATION_DISCOUNT = 0.5
 DEFAULT_THRESHOLDS = SeverityThresholds(suggestion=0.5, warning=0.7, error=0.9)
 
 _SPEAKER = re.compile(
@@ -83,6 +87,8 @@ class ContradictionRule:
             score = float(max(pf[0], pb[0]))
             if _different_speakers(body[i].text, body[j].text):
                 score *= ATTRIBUTION_DISCOUNT
+            if _elaboration(body[i].text, body[j].text):
+                score *= ELABORATION_DISCOUNT
             for a, b in ((i, j), (j, i)):
                 if score > best.get(a, (0.0, -1))[0]:
                     best[a] = (score, b)
@@ -143,6 +149,12 @@ def _speakers(text: str) -> set[str]:
 def _different_speakers(a: str, b: str) -> bool:
     sa, sb = _speakers(a), _speakers(b)
     return bool(sa and sb and not sa & sb)
+
+
+def _elaboration(a: str, b: str) -> bool:
+    """No number of either sentence is missing from the other's (one may add detail); same polarity."""
+    na, nb = entities.numbers(a), entities.numbers(b)
+    return (na <= nb or nb <= na) and _negated(a) == _negated(b)
 
 
 def contradiction_kind(a: str, b: str) -> str:
