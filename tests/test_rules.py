@@ -111,6 +111,8 @@ EXAMPLES: dict[str, list[Example]] = {
         Example(article("Riverton mayor says flood waters reached town hall", FLOOD)),
         Example(article("Riverton River Floods Homes", FLOOD)),
         Example(article("Hughes guilty of bank fraud, jury says", TRIAL)),
+        # must pass: inflections and number words the body spells otherwise ("moved", "six")
+        Example(article("Hughes Moves Client Money For Six Years", TRIAL)),
     ],
     "contradiction": [
         # must flag: the same source gives two different numbers for the same fact
@@ -228,3 +230,18 @@ def test_contradiction_without_an_nli_model_says_so(hashing_embedder, belonging_
     _, result = run_rule(module.ContradictionRule(), text, hashing_embedder, belonging_model, nli=None)
     assert result.findings == []
     assert any("no NLI model" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind"),
+    [
+        ("The fire killed 12 people on Monday night.", "The fire killed 40 people.", "number"),
+        ("The sketch is dated April 14, 1910.", "The sketch is dated April 14, 1912.", "date"),
+        ("Pompeo met Putin in Sochi.", "Pompeo, during his visit to Iran, spoke.", "place"),
+        ("The minister resigned on Friday.", "The minister did not resign on Friday.", "negation"),
+    ],
+)
+def test_contradiction_kind_names_what_differs(a, b, kind):
+    from coherence.rules.contradiction import contradiction_kind
+
+    assert contradiction_kind(a, b) == kind

@@ -162,10 +162,8 @@ def contradiction_kind(a: str, b: str) -> str:
 
     Facts first: two sentences that differ in a place and also in a "not" are usually about the place.
     """
-    wa = set(re.findall(r"[\w'’]+", a.lower()))
-    wb = set(re.findall(r"[\w'’]+", b.lower()))
-    differing = wa ^ wb
-    if any(w in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", w) for w in differing):
+    dates_a, dates_b = _dates(a), _dates(b)
+    if dates_a and dates_b and dates_a != dates_b:
         return "date"
     if entities.numbers(a) and entities.numbers(b) and entities.numbers(a) != entities.numbers(b):
         return "number"
@@ -179,6 +177,11 @@ def contradiction_kind(a: str, b: str) -> str:
     if na and nb and na ^ nb:
         return "person"
     return "other"
+
+
+def _dates(text: str) -> set[str]:
+    words = re.findall(r"[\w'’]+", text.lower())
+    return {w for w in words if w in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", w)}
 
 
 def _negated(text: str) -> bool:

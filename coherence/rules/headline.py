@@ -39,7 +39,8 @@ class HeadlineRule:
             return result
         body_terms: set[str] = set()
         for sentence in body:
-            body_terms |= entities.names(sentence.text) | entities.content_words(sentence.text)
+            body_terms |= {_match_key(w) for w in re.findall(r"[\w'’\-]+", sentence.text)}
+            body_terms |= entities.names(sentence.text)
 
         terms, title_case = _key_terms(headline.text)
         missing = [(w, is_name) for t, (w, is_name) in terms.items() if t not in body_terms]
@@ -92,10 +93,29 @@ def _key_terms(headline: str) -> tuple[dict[str, tuple[str, bool]], bool]:
     """Stemmed key terms of a headline -> (word as written, is it a name); and whether it is Title Case."""
     words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", headline) if len(w) > 3]
     title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-    name_stems = {entities.stem(w) for w in entities.name_words(headline)}
+    name_stems = {_match_key(w) for w in entities.name_words(headline)}
     terms: dict[str, tuple[str, bool]] = {}
     for word in entities.name_words(headline) + entities.raw_content_words(headline):
-        stem = entities.stem(word)
+        stem = _match_key(word)
         if stem not in terms and entities.normalise(word) not in entities.STOPWORDS:
             terms[stem] = (word.strip(".,'’\""), stem in name_stems and not title_case)
     return terms, title_case
+
+
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+
+
+def _match_key(word: str) -> str:
+    """Looser than ``entities.stem``: headlines say "Kills Twelve" where the body says "killed 12"."""
+    w = entities.normalise(word)
+    if w in _NUMBER_WORDS:
+        return _NUMBER_WORDS[w]
+    if " " in w:
+        return w
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) >= len(suffix) + 3 and w.endswith(suffix) and not w.endswith("ss"):
+            w = w[: -len(suffix)]
+            break
+    return entities.stem(w.rstrip("e") if len(w) > 3 else w)
