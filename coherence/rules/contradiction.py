@@ -24,7 +24,7 @@ from .base import RuleContext, RuleResult, make_finding
 
 PAIRS_PER_SENTENCE = 2  # candidate budget: at most 2n pairs, 4n directional NLI calls
 NEAREST = 2  # nearest neighbours by embedding per sentence
-NLI_MAX_WORDS = 100  # two such sentences fit the NLI model's 256-token window untruncated
+NLI_MAX_WORDS = 80  # two such sentences (about 105 word pieces each) fit the NLI model's 256-token window
 ATTRIBUTION_DISCOUNT = 0.5  # two different speakers disagreeing is reporting, not a contradiction
 # One sentence restating another with more detail (a Daily Mail caption repeating the body, "in
 # 2009" against "in March 2009") reads to the NLI model like a changed fact. When the numbers of one
