@@ -23,7 +23,7 @@ import numpy as np
 
 from ..document import sentence_spans
 from ..embedder import DEFAULT_EMBEDDER, load_embedder
-from .features import FEATURE_NAMES, sentence_features
+from .features import sentence_features
 from .model import DEFAULT_PATH, BelongingModel
 
 VARIANTS = ("none", "replace_random", "insert_random", "replace_similar", "insert_similar", "patchwork")
