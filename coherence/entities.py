@@ -63,28 +63,28 @@ def stem(word: str) -> str:
     return w
 
 
-def name_words(text: str) -> list[str]:
-    """Capitalised words as written (not a sentence's first word unless it is a name-like word)."""
-    out = []
+def _name_runs(text: str):
+    """Runs of capitalised words; a sentence's first word only when it is not a common word."""
     for m in _NAME_RUN.finditer(text):
-        at_start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", '"', "“", "'", ":"))
         words = m.group(0).split()
+        at_start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", '"', "“", "'", ":"))
         if at_start and words and normalise(words[0]) in STOPWORDS:
             words = words[1:]
+        yield words
+
+
+def name_words(text: str) -> list[str]:
+    """Capitalised words as written, in order."""
+    out = []
+    for words in _name_runs(text):
         out += [w.strip(".,'’\"") for w in words if normalise(w) not in STOPWORDS and len(normalise(w)) > 1]
     return out
 
 
 def names(text: str) -> set[str]:
-    """Normalised capitalised terms (single words and whole runs) outside the first word."""
+    """Normalised name terms: stemmed single words and whole multi-word runs."""
     out: set[str] = set()
-    for m in _NAME_RUN.finditer(text):
-        run = m.group(0)
-        words = run.split()
-        # The first word of a sentence is capitalised anyway: keep it only if it is not a common word.
-        at_start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", '"', "“", "'", ":"))
-        if at_start and words and normalise(words[0]) in STOPWORDS:
-            words = words[1:]
+    for words in _name_runs(text):
         for w in words:
             n = normalise(w)
             if n and n not in STOPWORDS and len(n) > 1:
