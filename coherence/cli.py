@@ -81,7 +81,7 @@ def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, 
     from .checker import ArticleInput, Checker
     from .errors import InputError
     from .exit_status import exit_status
-    from .formatters import FORMATTERS
+    from .formats import get_formatter
     from .reading import read_article
 
     from .embedder import resolve_embedder_path
@@ -103,7 +103,7 @@ def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, 
         reports = checker.check(articles)
     else:
         reports = [FileReport(path=a.path, error=a.error) for a in articles]
-    rendered = FORMATTERS[output_format](reports)
+    rendered = get_formatter(output_format)(reports)
     if output:
         try:
             Path(output).write_text(rendered + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Findings and per-file reports: plain data, formatted elsewhere (``formatters.py``)."""
+"""Findings and per-file reports: plain data, formatted elsewhere (``coherence.formats``)."""
 
 from __future__ import annotations
 
@@ -56,13 +56,22 @@ class Finding:
     kind: str | None = None  # e.g. the kind of contradiction: number, date, place, ...
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not counted: it stays in the report (SARIF shows it as suppressed)."""
+
+    kind: str  # "inline" (a disable comment in the file), "baseline" (accepted), "review" (dismissed)
+    justification: str = ""
+
+
 @dataclass
 class FileReport:
     path: str
     text: str = ""
     sentences: list = field(default_factory=list)  # document.Sentence
     scores: dict[str, list[float]] = field(default_factory=dict)  # rule score key -> one value per sentence
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # counted: shown, and decide the exit code
+    suppressed: list[tuple[Finding, Suppression]] = field(default_factory=list)  # not counted
     notes: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     error: str | None = None

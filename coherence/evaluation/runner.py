@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..checker import ArticleInput, Checker
 from ..errors import InputError
-from ..formatters import file_json
+from ..formats.json_report import file_json
 from .metrics import breakdown, format_table
 
 CHUNK = 32  # articles embedded together; small enough for a lively progress bar
