@@ -144,6 +144,9 @@ def eval_command(files, sample, seed, json_out, per_doc, quiet, embedder, nli_mo
     sys.exit(130 if run.interrupted else 0)
 
 
+from .review.command import review; cli.add_command(review)  # noqa: I001 - needs cli and the helpers above
+
+
 def _json_default(value):
     if hasattr(value, "item"):
         return value.item()
