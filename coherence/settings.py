@@ -1,4 +1,5 @@
-"""One frozen settings object for a run, built from defaults and CLI flags."""
+"""One frozen settings object for a run: defaults here, overridden by ``config.resolve``
+(config file < ``COHERENCE_*`` environment < command-line flags)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from .embedder import DEFAULT_EMBEDDER
 from .findings import Severity, SeverityThresholds
 from .reading import DEFAULT_MAX_BYTES
+from .sources import DEFAULT_EXTENSIONS
 
 RULE_IDS = ("off-topic", "headline", "contradiction")
 
@@ -16,10 +18,24 @@ class Settings:
     embedder: str = DEFAULT_EMBEDDER
     nli_model: str | None = None  # None: the shipped model in models/
     belonging_model: str | None = None  # None: the shipped model in models/
-    rules: tuple[str, ...] = RULE_IDS
+    rules: tuple[str, ...] = RULE_IDS  # the enabled rules
     fail_on: Severity | None = Severity.error  # None: never fail on findings
-    thresholds: dict[str, SeverityThresholds] = field(default_factory=dict)  # per-rule overrides
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)  # rule -> cuts that override its own
+    max_severity: dict[str, Severity] = field(default_factory=dict)  # rule -> most severe level it may report
+    output_format: str = "text"
     encoding: str = "utf-8"
     max_bytes: int = DEFAULT_MAX_BYTES
     threads: int | None = None
     batch_size: int = 64
+    extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
+    exclude: tuple[str, ...] = ()
+    baseline: str | None = None
+    cache: bool = True
+    cache_dir: str | None = None  # None: the user cache folder (platformdirs)
+
+    def rule_thresholds(self, rule_id: str, default: SeverityThresholds) -> SeverityThresholds:
+        """The rule's own cuts with any configured ones in their place."""
+        override = self.thresholds.get(rule_id)
+        if not override:
+            return default
+        return SeverityThresholds(**{**default.__dict__, **override})

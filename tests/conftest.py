@@ -46,6 +46,15 @@ class HashingEmbedder:
         return np.stack([self.vector(t) for t in texts])
 
 
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    """No test reads the user's result cache, config or COHERENCE_* settings, or leaves entries behind."""
+    for name in list(__import__("os").environ):
+        if name.startswith("COHERENCE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COHERENCE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def hashing_embedder() -> HashingEmbedder:
     return HashingEmbedder()

@@ -47,7 +47,7 @@ def test_unknown_encoding_is_a_clear_error(tmp_path, stub_models):
     path.write_text("Some text here.", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(path), "--encoding", "klingon-8"])
     assert result.exit_code == 2
-    assert "unknown encoding 'klingon-8'" in result.stderr
+    assert "--encoding 'klingon-8': unknown encoding" in result.stderr
 
 
 def test_utf16_is_named_and_reads_with_its_encoding(tmp_path):

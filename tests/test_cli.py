@@ -42,13 +42,10 @@ class MarkerRule:
 @pytest.fixture
 def marker_rule(monkeypatch, stub_models):
     import coherence.checker
+    import coherence.config
 
-    import coherence.cli
-
-    make_settings = coherence.cli._settings
     monkeypatch.setattr(coherence.checker, "all_rules", lambda: [MarkerRule()])
-    monkeypatch.setattr(coherence.cli, "_settings",
-                        lambda *args: dataclasses.replace(make_settings(*args), rules=("marker",)))
+    monkeypatch.setattr(coherence.config, "RULE_IDS", ("marker",))  # the rules settings enable
     return stub_models
 
 
@@ -139,7 +136,7 @@ def test_missing_file_exits_2(tmp_path, stub_models):
 def test_directory_exits_2(tmp_path, stub_models):
     result = invoke(str(tmp_path))
     assert result.exit_code == 2
-    assert "is a directory" in result.stderr
+    assert "no .txt, .md, .html files in this directory" in result.stderr
 
 
 def test_file_over_max_bytes_exits_2(tmp_path, stub_models):

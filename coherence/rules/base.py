@@ -36,7 +36,8 @@ class RuleResult:
 class Rule(Protocol):
     id: str
     score_key: str
-    description: str
+    description: str  # one line: what a finding of this rule means
+    help: str  # what an editor should do about one (SARIF help, HTML report)
 
     def run(self, document: Document, context: RuleContext) -> RuleResult: ...
 

@@ -50,9 +50,14 @@ class ContradictionRule:
     id = "contradiction"
     score_key = "contradiction"
     description = "A sentence that disagrees with another part of the same article."
+    help = (
+        "Two sentences of the article disagree (a number, date, place, person or a negation); the related "
+        "location is the other sentence. Check both against the source and correct the wrong one. Two "
+        "named speakers who disagree are reported with a lower score: that is often news, not an error."
+    )
 
     def thresholds(self, context: RuleContext) -> SeverityThresholds:
-        return getattr(context.settings, "thresholds", {}).get(self.id) or DEFAULT_THRESHOLDS
+        return context.settings.rule_thresholds(self.id, DEFAULT_THRESHOLDS)
 
     def run(self, document: Document, context: RuleContext) -> RuleResult:
         result = RuleResult()

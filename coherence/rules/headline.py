@@ -31,6 +31,10 @@ class HeadlineRule:
     id = "headline"
     score_key = "headline"
     description = "A headline whose main claim the body does not support."
+    help = (
+        "The headline names people, places or claims that the body never mentions, or a body sentence "
+        "contradicts it. Rewrite the headline from what the body says, or add the missing facts to the body."
+    )
 
     def run(self, document: Document, context: RuleContext) -> RuleResult:
         result = RuleResult()

@@ -19,13 +19,16 @@ class OffTopicRule:
     id = "off-topic"
     score_key = "off_topic"
     description = "A sentence that belongs to another story (an intruder spliced into the copy)."
+    help = (
+        "The sentence reads as part of another story: its people, places or subject are not those of the "
+        "headline and lead, and little else in the article shares its words. Remove it, or tie it to this "
+        "story if it belongs. Quoted speech is judged by the story it serves."
+    )
 
     def thresholds(self, context: RuleContext) -> SeverityThresholds:
-        override = getattr(context.settings, "thresholds", {}).get(self.id)
-        if override:
-            return override
         calibrated = context.belonging.metadata["thresholds"]
-        return SeverityThresholds(calibrated["suggestion"], calibrated["warning"], calibrated["error"])
+        own = SeverityThresholds(calibrated["suggestion"], calibrated["warning"], calibrated["error"])
+        return context.settings.rule_thresholds(self.id, own)
 
     def run(self, document: Document, context: RuleContext) -> RuleResult:
         body = document.body
