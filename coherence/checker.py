@@ -18,7 +18,7 @@ from .findings import FileReport
 from .rules import all_rules
 from .markup import Prose, extract_prose, to_source
 from .rules.base import RuleContext
-from .settings import RULE_IDS, Settings
+from .settings import Settings
 from .suppression import suppress_inline
 
 
@@ -33,7 +33,9 @@ class ArticleInput:
 class Checker:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.rules = [rule for rule in all_rules() if rule.id in settings.rules]
+        known = all_rules()
+        self.known_rule_ids = tuple(rule.id for rule in known)  # what disable comments may name
+        self.rules = [rule for rule in known if rule.id in settings.rules]
 
     @cached_property
     def embedder(self):
@@ -74,7 +76,7 @@ class Checker:
             reports.append(report)
             if article.error is not None:
                 continue
-            prose = extract_prose(article.text, article.markup, RULE_IDS)
+            prose = extract_prose(article.text, article.markup, self.known_rule_ids)
             if not prose.text.strip():
                 report.error = f"{article.path}: no prose to check (only markup, code or front matter)"
                 continue

@@ -285,7 +285,8 @@ def resolve(
     settings = Settings(
         **{OPTIONS_BY_KEY[k].field: v for k, v in values.items()},
         rules=tuple(r for r in RULE_IDS if rules.get(r, {}).get("enabled", True)),
-        thresholds={r: {k: v for k, v in t.items() if k in ("suggestion", "warning", "error")} for r, t in rules.items()},
+        thresholds={r: cuts for r, t in rules.items()
+                    if (cuts := {k: v for k, v in t.items() if k in ("suggestion", "warning", "error")})},
         max_severity={r: Severity.parse(t["max-severity"]) for r, t in rules.items() if "max-severity" in t},
     )
     for rule_id, table in rules.items():

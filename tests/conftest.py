@@ -9,11 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coherence.findings import Severity
+from coherence.rules.base import RuleResult, make_finding
+
 ROOT = Path(__file__).resolve().parent.parent
 SOCHI = ROOT / "fixtures" / "sochi-pompeo-putin.txt"
 SEED = ROOT.parent / "shared" / "eval" / "dev" / "seed.jsonl"
 
-_STOP = frozenset("a an the of and or to in on at for with by from is was were are be has have had it its he she they".split())
+_STOP = frozenset(["a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "for", "with", "by", "from", "is", "was", "were", "are", "be", "has", "have", "had", "it", "its", "he", "she", "they"])
 
 
 class HashingEmbedder:
@@ -102,3 +105,35 @@ def real_embedder():
     from coherence.embedder import load_embedder
 
     return load_embedder()
+
+
+class MarkerRule:
+    """A stand-in rule: flags every sentence that contains ``[suggestion]``, ``[warning]`` or ``[error]``."""
+
+    id = "marker"
+    score_key = "marker"
+    description = "test rule"
+    help = "Remove the marker."
+
+    def run(self, document, context):
+        result = RuleResult()
+        for s in document.sentences:
+            result.scores[s.index] = 0.0
+            for severity in Severity:
+                if f"[{severity.name}]" in s.text:
+                    result.scores[s.index] = 0.5
+                    related = [document.sentences[0]] if "[related]" in s.text else []
+                    result.findings.append(make_finding(self.id, severity, s, 0.5, f"marked {severity.name}", related))
+        return result
+
+
+@pytest.fixture
+def marker_rule(monkeypatch, stub_models):
+    import coherence.checker
+    import coherence.config
+    import coherence.formats.sarif
+
+    monkeypatch.setattr(coherence.checker, "all_rules", lambda: [MarkerRule()])
+    monkeypatch.setattr(coherence.formats.sarif, "all_rules", lambda: [MarkerRule()])
+    monkeypatch.setattr(coherence.config, "RULE_IDS", ("marker",))  # the rules settings enable
+    return stub_models

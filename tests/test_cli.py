@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -12,41 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from coherence.cli import cli
-from coherence.findings import Severity
-from coherence.rules.base import RuleResult, make_finding
 
-from .conftest import ROOT, SOCHI
+from .conftest import ROOT, SOCHI, MarkerRule  # noqa: F401 - marker_rule is a conftest fixture
 from .test_rules import FLOOD, article
 
 CLEAN = article("Riverton River Floods Homes", FLOOD)
-
-
-class MarkerRule:
-    """A stand-in rule: flags every sentence that contains ``[suggestion]``, ``[warning]`` or ``[error]``."""
-
-    id = "marker"
-    score_key = "marker"
-    description = "test rule"
-
-    def run(self, document, context):
-        result = RuleResult()
-        for s in document.sentences:
-            result.scores[s.index] = 0.0
-            for severity in Severity:
-                if f"[{severity.name}]" in s.text:
-                    result.scores[s.index] = 0.5
-                    result.findings.append(make_finding(self.id, severity, s, 0.5, f"marked {severity.name}"))
-        return result
-
-
-@pytest.fixture
-def marker_rule(monkeypatch, stub_models):
-    import coherence.checker
-    import coherence.config
-
-    monkeypatch.setattr(coherence.checker, "all_rules", lambda: [MarkerRule()])
-    monkeypatch.setattr(coherence.config, "RULE_IDS", ("marker",))  # the rules settings enable
-    return stub_models
 
 
 def write(tmp_path, name, content):
