@@ -351,6 +351,7 @@ def format_html(reports: list[FileReport], review: dict | None = None) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'  # no favicon request, even when served
         f"<title>coherence report{' – review' if review is not None else ''}</title><style>{_CSS}</style></head>"
         f'<body data-review="{int(review is not None)}"><header><h1>coherence report</h1>'
         f'<p class="muted">{_e(line)}</p>{toolbar}</header>'
