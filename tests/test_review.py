@@ -408,3 +408,26 @@ def test_review_command_errors_exit_2_in_one_line(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
         assert result.output.strip().splitlines()[-1].startswith("error:"), result.output
+
+
+def test_review_checks_the_files_then_serves_them(tmp_path, stub_models, monkeypatch):
+    """The command's wiring up to the server: FILES checked (a folder too), default store, reviewer from the env."""
+    import coherence.review.command as command
+
+    write_article(tmp_path / "desk", "a.txt")
+    write_article(tmp_path / "desk", "b.md")
+    served = {}
+    monkeypatch.setattr(command, "_serve", lambda reports, store, reviewer, port, open_browser: served.update(
+        paths=sorted(r.path for r in reports), store=store.path, reviewer=reviewer, port=port, open=open_browser))
+    monkeypatch.setenv("COHERENCE_REVIEWER", "Night Desk")
+    result = CliRunner().invoke(cli, ["review", str(tmp_path / "desk"), "--port", "0", "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert served == {"paths": [str(tmp_path / "desk" / "a.txt"), str(tmp_path / "desk" / "b.md")],
+                      "store": tmp_path / "desk" / DEFAULT_STORE_NAME, "reviewer": "Night Desk", "port": 0,
+                      "open": False}
+    assert (tmp_path / "desk" / DEFAULT_STORE_NAME).is_file()
+    result = CliRunner().invoke(cli, ["review", str(tmp_path / "desk" / "a.txt"), "--reviewer", "Ann",
+                                      "--store", str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert (served["store"], served["reviewer"], served["port"], served["open"]) == (
+        tmp_path / "s.sqlite", "Ann", 8765, True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import UsageProblem, _settings, model_options
+from ..cli import UsageProblem, _resolve, _run, config_options, model_options
 from ..errors import CoherenceError
 from .store import DEFAULT_STORE_NAME
 
@@ -22,11 +22,12 @@ def _default_reviewer() -> str:
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path())
+@click.argument("files", nargs=-1)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--store", "store_path", type=click.Path(), default=None,
-              help=f"Review store (SQLite) [default: {DEFAULT_STORE_NAME} in the folder of the first article].")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
+              help=f"Review store (SQLite) [default: {DEFAULT_STORE_NAME} in the folder of the first FILE, "
+                   "or in it when it is a folder].")
 @click.option("--reviewer", default=None,
               help="Name recorded with each decision [default: $COHERENCE_REVIEWER, else $USER].")
 @click.option("--export", "export_jsonl", type=click.Path(dir_okay=False), default=None,
@@ -34,23 +35,27 @@ def _default_reviewer() -> str:
 @click.option("--export-baseline", type=click.Path(dir_okay=False), default=None,
               help="Add the dismissed findings to this baseline file (created or merged), then exit.")
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the article files.")
-@click.option("--max-bytes", type=click.IntRange(1), default=2_000_000, show_default=True,
-              help="Refuse (never truncate) larger files.")
+@click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
+@click.option("--encoding", default=None, help="Encoding of the article files [default: utf-8].")
+@click.option("--max-bytes", type=click.IntRange(1), default=None,
+              help="Refuse (never truncate) larger files [default: 2,000,000].")
+@config_options
 @model_options
-def review(files, port, store_path, reviewer, export_jsonl, export_baseline, no_open, encoding, max_bytes,
-           embedder, nli_model, threads):
-    """Review the findings of article files in a browser: accept or dismiss each, with a comment.
+def review(files, port, store_path, reviewer, export_jsonl, export_baseline, no_open, no_cache, encoding, max_bytes,
+           config_file, isolated, embedder, nli_model, threads):
+    """Review the findings of FILES in a browser: accept or dismiss each, with a comment.
 
-    Decisions are kept in a SQLite store; `check --review-store` no longer counts dismissed findings.
+    FILES are article files, directories or glob patterns, as for `check`. Decisions are kept in a
+    SQLite store; `check --review-store STORE` no longer counts the dismissed findings.
     """
     from .store import ReviewStore, default_store_path
 
+    if "-" in files:
+        raise UsageProblem("review reads article files, not stdin ('-')")
     if not files and not store_path:
         raise UsageProblem("pass the article files to review (or --store with --export/--export-baseline)")
     store_file = Path(store_path) if store_path else default_store_path(files[0])
-    exporting = export_jsonl or export_baseline
-    if exporting:
+    if export_jsonl or export_baseline:
         store = ReviewStore(store_file, create=False)
         try:
             if export_jsonl:
@@ -65,30 +70,14 @@ def review(files, port, store_path, reviewer, export_jsonl, export_baseline, no_
     if not files:
         raise UsageProblem("pass the article files to review")
     reviewer = (reviewer if reviewer is not None else _default_reviewer()).strip()
-    reports = _check(files, _settings("error", embedder, nli_model, encoding, max_bytes, threads))
-    store = ReviewStore(store_file)
-    _serve(reports, store, reviewer, port, open_browser=not no_open)
-
-
-def _check(files, settings):
-    from ..checker import ArticleInput, Checker
-    from ..embedder import resolve_embedder_path
-    from ..errors import InputError
-    from ..reading import read_article
-
-    resolve_embedder_path(settings.embedder)
-    articles = []
-    for path in files:
-        try:
-            articles.append(ArticleInput(path=path, text=read_article(path, settings.encoding, settings.max_bytes)))
-        except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            articles.append(ArticleInput(path=path, error=str(exc)))
-    if all(a.error is not None for a in articles):
+    settings = _resolve(files, config_file, isolated, **{
+        "encoding": encoding, "max-bytes": max_bytes, "embedder": embedder, "nli-model": nli_model,
+        "threads": threads, "cache": False if no_cache else None}).settings
+    # The page shows baseline and inline suppressions greyed; review decisions come from the store live.
+    reports = _run(files, settings, None, quiet=False, use_cache=settings.cache, baseline=settings.baseline)
+    if all(r.error is not None for r in reports):
         raise UsageProblem("none of the files can be checked; nothing to review")
-    checker = Checker(settings)
-    checker.load_models()
-    return checker.check(articles)
+    _serve(reports, ReviewStore(store_file), reviewer, port, open_browser=not no_open)
 
 
 def _serve(reports, store, reviewer: str, port: int, open_browser: bool) -> None:

@@ -223,9 +223,18 @@ class ReviewStore:
         return added
 
 
-def default_store_path(first_article: str) -> Path:
-    """``.coherence-review.sqlite`` in the folder of the first article."""
-    return Path(first_article).resolve().parent / DEFAULT_STORE_NAME
+def default_store_path(first_argument: str) -> Path:
+    """``.coherence-review.sqlite`` in the folder of the first article (in it, when it is a folder)."""
+    path = Path(first_argument)
+    if any(ch in first_argument for ch in "*?[") and not path.exists():  # a glob: its fixed leading folders
+        parts = []
+        for part in path.parts:
+            if any(ch in part for ch in "*?["):
+                break
+            parts.append(part)
+        return Path(*parts or ["."]).resolve() / DEFAULT_STORE_NAME
+    folder = path if path.is_dir() else path.parent
+    return folder.resolve() / DEFAULT_STORE_NAME
 
 
 def apply_review(reports: list[FileReport], store_path: str | Path) -> int:
