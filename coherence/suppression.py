@@ -17,12 +17,12 @@ from .fingerprints import finding_fingerprint
 
 
 def article_key(path: str, anchor_dir: Path) -> str:
-    """The article's path relative to ``anchor_dir`` (POSIX separators), or absolute when it is elsewhere."""
-    absolute = Path(os.path.abspath(path))
+    """The article's path relative to ``anchor_dir`` (POSIX separators, ``..`` where needed), so a baseline
+    or store keeps working when the whole tree moves; absolute only where no relative path exists."""
     try:
-        return absolute.relative_to(Path(os.path.abspath(anchor_dir))).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(anchor_dir))).as_posix()
+    except ValueError:  # another drive (Windows)
+        return Path(os.path.abspath(path)).as_posix()
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,28 @@ def test_configured_fail_on_decides_the_exit_code_and_the_flag_wins(tmp_path, ma
     assert CliRunner().invoke(cli, ["check", str(story)]).exit_code == 1
     assert CliRunner().invoke(cli, ["check", str(story), "--fail-on", "error"]).exit_code == 0
     assert CliRunner().invoke(cli, ["check", str(story), "--isolated"]).exit_code == 0
+
+
+def test_a_directory_of_mixed_copy_is_checked_file_by_file(tmp_path, marker_rule):
+    touch(tmp_path / "desk" / "a.txt", STORY.replace("river.", "river [warning].", 1))
+    touch(tmp_path / "desk" / "b.md", "# Floods\n\nThe river rose [error] fast.\n\nIt fell again.\n")
+    touch(tmp_path / "desk" / "c.html", "<h1>Floods</h1><p>The river <i>rose</i> [suggestion] fast.</p>")
+    touch(tmp_path / "desk" / "notes.pdf", "not copy")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "desk"), "--format", "json"])
+    files = {os.path.basename(f["path"]): [x["severity"] for x in f["findings"]]
+             for f in json.loads(result.stdout)["files"]}
+    assert files == {"a.txt": ["warning"], "b.md": ["error"], "c.html": ["suggestion"]}
+    assert result.exit_code == 1
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from coherence import pipeline
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    assert pipeline._progress(10, True) is None
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    assert pipeline._progress(10, False) is None  # --quiet
+    assert pipeline._progress(1, True) is None  # one file: nothing to show
+    bar = pipeline._progress(10, True)
+    assert bar is not None and bar.total == 10
+    bar.close()
