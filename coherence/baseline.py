@@ -40,7 +40,7 @@ class Baseline:
         return self.location.parent
 
     @classmethod
-    def load(cls, location: str | Path) -> "Baseline":
+    def load(cls, location: str | Path) -> Baseline:
         location = Path(location)
         try:
             data = json.loads(location.read_text(encoding="utf-8"))
@@ -61,7 +61,7 @@ class Baseline:
         return cls(location, entries)
 
     @classmethod
-    def from_reports(cls, location: str | Path, reports: list[FileReport]) -> "Baseline":
+    def from_reports(cls, location: str | Path, reports: list[FileReport]) -> Baseline:
         """Every counted finding of these reports, accepted."""
         baseline = cls(Path(location))
         seen = set()

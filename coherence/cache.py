@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -31,7 +31,7 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("coherence"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _folder_signature(path: str) -> tuple:
     """What identifies a model on disk without reading its weights: every file's name, size and mtime."""
     root = Path(path)

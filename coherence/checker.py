@@ -15,8 +15,8 @@ import numpy as np
 from .document import Document, build_document
 from .errors import ModelError
 from .findings import FileReport
-from .rules import all_rules
 from .markup import Prose, extract_prose, to_source
+from .rules import all_rules
 from .rules.base import RuleContext
 from .settings import Settings
 from .suppression import suppress_inline

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import codecs
 import os
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+import tomllib
 
 from .errors import ConfigError
 from .findings import Severity

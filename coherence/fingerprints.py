@@ -23,7 +23,7 @@ def normalise_sentence(text: str) -> str:
 
 
 def fingerprint(rule: str, sentence_text: str) -> str:
-    digest = hashlib.sha256(f"{rule}\x00{normalise_sentence(sentence_text)}".encode("utf-8"))
+    digest = hashlib.sha256(f"{rule}\x00{normalise_sentence(sentence_text)}".encode())
     return digest.hexdigest()[:20]
 
 

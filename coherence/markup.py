@@ -22,7 +22,7 @@ from .suppression import InlineRegion
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
-_DIRECTIVE = re.compile(r"^\s*coherence\s*:\s*(?P<verb>disable|enable)\s*(?:=\s*(?P<rules>[\w\s,-]+?))?\s*$", re.I)
+_DIRECTIVE = re.compile(r"^\s*coherence\s*:\s*(?P<verb>disable|enable)\s*(?:=\s*(?P<rules>[\w\s,-]+?))?\s*$", re.IGNORECASE)
 
 
 def markup_of(path: str) -> str:

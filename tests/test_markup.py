@@ -78,7 +78,7 @@ def test_markdown_prose_skips_markup_code_and_front_matter():
 
 
 def test_markdown_spans_point_into_the_file():
-    prose, found = spans(MARKDOWN, "markdown")
+    _, found = spans(MARKDOWN, "markdown")
     for sentence, source in found:
         # Every word of the prose sentence is in the file span it maps to, in order.
         position = 0
@@ -95,7 +95,7 @@ def test_html_prose_skips_head_scripts_styles_and_pre():
     assert sentences[0] == "Pompeo Meets Putin in Sochi"
     assert "SOCHI — Secretary of State Mike Pompeo met Vladimir Putin on Tuesday." in sentences
     assert "A new line" in sentences  # <br> ends a block
-    source_of = dict((s.text, src) for s, src in found)
+    source_of = {s.text: src for s, src in found}
     assert source_of["SOCHI — Secretary of State Mike Pompeo met Vladimir Putin on Tuesday."] == (
         "SOCHI &mdash; Secretary of State Mike Pompeo met\nVladimir Putin on <b>Tuesday</b>.")
 
