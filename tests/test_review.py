@@ -412,14 +412,14 @@ def test_review_command_errors_exit_2_in_one_line(tmp_path):
 
 def test_review_checks_the_files_then_serves_them(tmp_path, stub_models, monkeypatch):
     """The command's wiring up to the server: FILES checked (a folder too), default store, reviewer from the env."""
-    import coherence.review.command as command
+    from coherence.review import command
 
     write_article(tmp_path / "desk", "a.txt")
     write_article(tmp_path / "desk", "b.md")
     served = {}
     monkeypatch.setattr(command, "_serve", lambda reports, store, reviewer, port, open_browser: served.update(
         paths=sorted(r.path for r in reports), store=store.path, reviewer=reviewer, port=port, open=open_browser))
-    monkeypatch.setenv("COHERENCE_REVIEWER", "Night Desk")
+    monkeypatch.setenv("COHERENCE_REVIEWER", "Night Desk")  # after conftest cleared COHERENCE_*
     result = CliRunner().invoke(cli, ["review", str(tmp_path / "desk"), "--port", "0", "--no-open"])
     assert result.exit_code == 0, result.output
     assert served == {"paths": [str(tmp_path / "desk" / "a.txt"), str(tmp_path / "desk" / "b.md")],
@@ -431,3 +431,17 @@ def test_review_checks_the_files_then_serves_them(tmp_path, stub_models, monkeyp
     assert result.exit_code == 0, result.output
     assert (served["store"], served["reviewer"], served["port"], served["open"]) == (
         tmp_path / "s.sqlite", "Ann", 8765, True)
+
+
+def test_a_port_in_use_is_a_one_line_error(tmp_path):
+    import socket
+
+    from coherence.errors import CoherenceError
+    from coherence.review.command import _serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CoherenceError, match=f"cannot listen on 127.0.0.1:{port}.*--port 0"):
+            _serve([sample_report()], ReviewStore(tmp_path / "s.sqlite"), "ann", port, open_browser=False)

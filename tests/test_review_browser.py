@@ -2,7 +2,8 @@
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them when it runs as root)
 and the ``selenium`` package (the ``test`` extra); skips, saying which is missing, otherwise.
-``COHERENCE_SCREENSHOT=docs/review-screenshot.png`` also saves a screenshot of the page.
+``COHERENCE_SCREENSHOT=/tmp/page.png`` also saves a screenshot of the page (stub models: the scores are not
+the real models'; docs/review-screenshot.png is of ``coherence review`` on the fixtures with the shipped models).
 """
 
 from __future__ import annotations

@@ -89,17 +89,16 @@ def _serve(reports, store, reviewer: str, port: int, open_browser: bool) -> None
     except OSError as exc:
         raise CoherenceError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)") from None
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    count = len(app.findings)
-    click.echo(f"Reviewing {count} finding(s) in {len(reports)} file(s) at {url}", err=True)
-    click.echo(f"Decisions are saved in {store.path}. Press Ctrl-C to stop.", err=True)
-    sys.stderr.flush()
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(url)
     try:
+        click.echo(f"Reviewing {len(app.findings)} finding(s) in {len(reports)} file(s) at {url}", err=True)
+        click.echo(f"Decisions are saved in {store.path}. Press Ctrl-C to stop.", err=True)
+        sys.stderr.flush()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        click.echo("stopped", err=True)  # the editor's way out, not an error: exit 0
     finally:
         server.server_close()
