@@ -8,7 +8,9 @@ Measures, on this machine, in one run:
   and the warm time of a 30-sentence article;
 - sentences embedded and NLI pairs scored per article, against the n(n-1) NLI calls of an
   all-pairs (SummaC-style) search over the same articles, with the time of both and the share
-  of all-pairs contradictions (at the rule's suggestion cut) that the pruned search misses.
+  of all-pairs contradictions (at the rule's suggestion cut) that the pruned search misses;
+- the result cache (``--cache-only`` runs just this): ``coherence check FOLDER`` over N articles
+  written as .txt files, with an empty cache and again with every file cached.
 Medians over repeats; compare figures as ratios within one run (the machine is noisy).
 """
 
@@ -37,6 +39,30 @@ def cold_check(repeats: int) -> dict:
         walls.append(time.perf_counter() - start)
         rss.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)  # KiB -> MiB (Linux)
     return {"cold_wall_s_median": round(statistics.median(walls), 2), "cold_peak_rss_mib": round(max(rss))}
+
+
+def cached_folder_check(texts: list[str], repeats: int) -> dict:
+    """Wall time of checking a folder of articles with an empty cache, then with all of them cached."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        articles = Path(folder) / "articles"
+        articles.mkdir()
+        for number, text in enumerate(texts):
+            (articles / f"{number:04d}.txt").write_text(text, encoding="utf-8")
+        command = [sys.executable, "-m", "coherence", "check", str(articles), "--quiet", "--format", "json",
+                   "-o", os.devnull]
+        empty, cached = [], []
+        for repeat in range(repeats):
+            env = {**os.environ, "COHERENCE_CACHE_DIR": str(Path(folder) / f"cache{repeat}")}
+            for times in (empty, cached):
+                start = time.perf_counter()
+                subprocess.run(command, capture_output=True, check=False, env=env)
+                times.append(time.perf_counter() - start)
+    first, again = statistics.median(empty), statistics.median(cached)
+    return {"cache_articles": len(texts), "cache_empty_wall_s": round(first, 2),
+            "cache_all_cached_wall_s": round(again, 2), "cache_speedup": round(first / again, 1)}
 
 
 def load_articles(limit: int) -> list[str]:
@@ -125,9 +151,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--skip-all-pairs", action="store_true")
+    parser.add_argument("--cache-only", action="store_true", help="Only the result-cache figures.")
     args = parser.parse_args()
 
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
+    if args.cache_only:
+        print(json.dumps(cached_folder_check(load_articles(args.articles), args.repeats)))
+        return
     figures = cold_check(args.repeats)
     print(json.dumps(figures))
     texts = load_articles(args.articles)
