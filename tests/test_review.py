@@ -445,3 +445,25 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path):
         port = taken.getsockname()[1]
         with pytest.raises(CoherenceError, match=f"cannot listen on 127.0.0.1:{port}.*--port 0"):
             _serve([sample_report()], ReviewStore(tmp_path / "s.sqlite"), "ann", port, open_browser=False)
+
+
+def test_check_with_review_store_does_not_count_dismissed_findings(tmp_path, stub_models):
+    from .test_rules import FLOOD, VOLCANO, article, spliced
+
+    path = tmp_path / "flood.txt"
+    path.write_text(article("Riverton River Floods Homes", spliced(FLOOD, 2, VOLCANO)), encoding="utf-8")
+    runner = CliRunner()
+    before = json.loads(runner.invoke(cli, ["check", str(path), "--format", "json", "--fail-on", "never"]).output)
+    [intruder] = [f for f in before["files"][0]["findings"] if f["rule"] == "off-topic"]
+    report = FileReport(path=str(path), text=path.read_text(encoding="utf-8"),
+                        sentences=build_document(str(path), path.read_text(encoding="utf-8")).sentences)
+    sentence = next(s for s in report.sentences if s.index == intruder["sentence"])
+    store = ReviewStore(tmp_path / DEFAULT_STORE_NAME)
+    store.decide("flood.txt", finding_fingerprint(report, make_finding("off-topic", Severity.warning, sentence, 1, "")),
+                 "off-topic", "dismiss", "a wire insert, on purpose", "ann")
+    result = runner.invoke(cli, ["check", str(path), "--format", "json", "--fail-on", "suggestion",
+                                 "--review-store", str(store.path)])
+    after = json.loads(result.output)["files"][0]
+    assert [f["sentence"] for f in after["suppressed"]] == [intruder["sentence"]]
+    assert after["suppressed"][0]["suppression"] == {"kind": "review", "justification": "a wire insert, on purpose"}
+    assert intruder["sentence"] not in [f["sentence"] for f in after["findings"]]
