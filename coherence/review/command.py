@@ -1,7 +1,8 @@
 """``coherence review``: check articles once, then serve their report with review controls.
 
 Imported by ``coherence.cli`` to register the command, so this module stays light: the checker,
-the models and the server are imported when the command runs.
+the models and the server are imported when the command runs. It uses cli's option decorators, so
+reach it through ``coherence.cli`` (importing this module first is a circular import).
 """
 
 from __future__ import annotations
