@@ -51,16 +51,17 @@ class Prose:
 class _Builder:
     """Collects prose characters with their file offsets; block breaks are inserted, never doubled."""
 
-    def __init__(self):
+    def __init__(self, source_length: int):
         self.chars: list[str] = []
         self.offsets: list[int] = []
+        self.last = max(source_length - 1, 0)  # inserted breaks at the very end map to the last character
 
     def add(self, text: str, offset: int, one_offset: bool = False) -> None:
         """Append ``text`` found at ``offset``; ``one_offset`` maps every character to ``offset``
         (a decoded entity, or a space standing for a run of whitespace)."""
         for i, char in enumerate(text):
             self.chars.append(char)
-            self.offsets.append(offset if one_offset else offset + i)
+            self.offsets.append(min(offset if one_offset else offset + i, self.last))
 
     def newline(self, offset: int) -> None:
         self.add("\n", offset)
@@ -156,7 +157,7 @@ _INLINE = re.compile(
 class _MarkdownReader:
     def __init__(self, text: str, known_rules: tuple[str, ...]):
         self.text = text
-        self.out = _Builder()
+        self.out = _Builder(len(text))
         self.directives = _Directives(known_rules, _line_of(_line_starts(text)))
 
     def read(self) -> Prose:
@@ -171,7 +172,8 @@ class _MarkdownReader:
                 continue
             start = match.start()
             line = raw.rstrip("\r\n")
-            eol = start + len(line)
+            # The line's end: its line break, or its last character when the file ends without one.
+            eol = start + len(line) if raw != line else start + max(len(line) - 1, 0)
             if in_comment is not None:
                 close = line.find("-->")
                 if close < 0:
@@ -276,7 +278,7 @@ class _HTMLReader(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.text = text
         self.starts = _line_starts(text)
-        self.out = _Builder()
+        self.out = _Builder(len(text))
         self.directives = _Directives(known_rules, _line_of(self.starts))
         self.skipping: list[str] = []  # open skipped elements, innermost last
 
@@ -288,6 +290,13 @@ class _HTMLReader(HTMLParser):
         self.feed(self.text)
         self.close()
         return self.out.prose(self.directives.finish(len(self.text)), self.directives.notes)
+
+    def parse_marked_section(self, i, report=1):
+        # html.parser raises AssertionError on a malformed "<![..."; browsers read it as a bogus comment.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
 
     def handle_starttag(self, tag, attrs):
         if self.skipping or tag in _SKIPPED_ELEMENTS:

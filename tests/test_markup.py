@@ -152,3 +152,24 @@ def test_a_markdown_file_with_only_code_is_a_clear_error(tmp_path, stub_models):
     result = CliRunner().invoke(cli, ["check", str(path)])
     assert result.exit_code == 2
     assert "no prose to check" in result.output + result.stderr
+
+
+def test_any_markup_soup_maps_inside_the_file():
+    """Random Markdown/HTML fragments (fixed seed): never an exception, every span inside the file."""
+    import random
+
+    pieces = list("ab #*_`~[]()<>!&;-=|\\\n\t.:/\"'xyz0123") + [
+        "<!--", "-->", "```", "---\n", "<p>", "</p>", "<script>", "&amp;", "&#x41;", "<br/>", "<![", "]]>",
+        "<!-- coherence: disable -->", "<!-- coherence: enable=off-topic -->", "\n\n", "# ", "> ", "- "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
+        for markup in ("markdown", "html"):
+            prose = extract_prose(text, markup, RULES)
+            assert len(prose.offsets) == len(prose.text)
+            assert all(0 <= o < len(text) for o in prose.offsets), (markup, text)
+            for region in prose.regions:
+                assert 0 <= region.start <= region.end <= len(text)
+            for sentence in build_document("x", prose.text).sentences:
+                start, end = prose.source_span(sentence.start, sentence.end)
+                assert 0 <= start < end <= len(text), (markup, text)
