@@ -60,8 +60,13 @@ class _Builder:
         """Append ``text`` found at ``offset``; ``one_offset`` maps every character to ``offset``
         (a decoded entity, or a space standing for a run of whitespace)."""
         for i, char in enumerate(text):
+            at = min(offset if one_offset else offset + i, self.last)
+            if self.offsets and at < self.offsets[-1]:
+                # html.parser can report a position behind the last one in malformed markup; spans
+                # must still run forwards, so the character keeps to where the previous one was.
+                at = self.offsets[-1]
             self.chars.append(char)
-            self.offsets.append(min(offset if one_offset else offset + i, self.last))
+            self.offsets.append(at)
 
     def newline(self, offset: int) -> None:
         self.add("\n", offset)
