@@ -35,7 +35,8 @@ def cold_check(repeats: int) -> dict:
     walls, rss = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "coherence", "check", str(FIXTURE)], capture_output=True, check=False)
+        subprocess.run([sys.executable, "-m", "coherence", "check", str(FIXTURE), "--no-cache"], capture_output=True,
+                       check=False)
         walls.append(time.perf_counter() - start)
         rss.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)  # KiB -> MiB (Linux)
     return {"cold_wall_s_median": round(statistics.median(walls), 2), "cold_peak_rss_mib": round(max(rss))}

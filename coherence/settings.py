@@ -26,7 +26,7 @@ class Settings:
     encoding: str = "utf-8"
     max_bytes: int = DEFAULT_MAX_BYTES
     threads: int | None = None
-    batch_size: int = 64
+    batch_size: int = 16  # embedder batch, sorted by length: small batches pad little (30 sentences: 0.25 s vs 0.37 s at 64)
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     exclude: tuple[str, ...] = ()
     baseline: str | None = None
