@@ -134,6 +134,7 @@ def _line_of(starts: list[int]):
 
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(?P<fence>---|\+\+\+)[ \t]*\r?\n")
+_FRONT_MATTER_TITLE = re.compile(r"""title[ \t]*[:=][ \t]*(?P<quote>["']?)(?P<value>[^\r\n]+?)(?P=quote)[ \t]*\r?$""", re.M)
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -167,7 +168,11 @@ class _MarkdownReader:
 
     def read(self) -> Prose:
         lines = list(re.finditer(r"[^\n]*(?:\n|$)", self.text))
-        position = self._skip_front_matter(lines)
+        position, title = self._skip_front_matter(lines)
+        if title is not None and not self._starts_with_heading(lines[position:]):
+            # Static-site copy often keeps the headline only in the front matter's title.
+            self._inline(title.group("value"), title.start("value"))
+            self.out.block_break(title.end("value"))
         fence = None
         in_comment: int | None = None  # offset where a multi-line HTML comment opened
         previous_blank = True
@@ -211,15 +216,23 @@ class _MarkdownReader:
             self._block_line(line, start, eol)
         return self.out.prose(self.directives.finish(len(self.text)), self.directives.notes)
 
-    def _skip_front_matter(self, lines) -> int:
+    def _skip_front_matter(self, lines) -> tuple[int, re.Match | None]:
+        """The first line after the front matter (0: none), and its ``title`` entry if it has one."""
         opening = _FRONT_MATTER.match(self.text)
         if not opening:
-            return 0
+            return 0, None
         closing = {"---": ("---", "..."), "+++": ("+++",)}[opening["fence"]]
         for number, match in enumerate(lines[1:], 1):
             if match.group().strip() in closing:
-                return number + 1
-        return 0  # no closing fence: not front matter
+                titles = (_FRONT_MATTER_TITLE.match(self.text, m.start(), m.end()) for m in lines[1:number])
+                return number + 1, next((t for t in titles if t), None)
+        return 0, None  # no closing fence: not front matter
+
+    @staticmethod
+    def _starts_with_heading(lines) -> bool:
+        content = [m.group().rstrip("\r\n") for m in lines if m.group().strip()][:2]
+        return bool(content) and (bool(_ATX_HEADING.match(content[0]))
+                                  or (len(content) > 1 and bool(_SETEXT_UNDERLINE.match(content[1]))))
 
     def _block_line(self, line: str, start: int, eol: int) -> None:
         if _THEMATIC_BREAK.match(line) or _LINK_DEFINITION.match(line) or _TABLE_SEPARATOR.match(line):
@@ -286,6 +299,9 @@ class _HTMLReader(HTMLParser):
         self.out = _Builder(len(text))
         self.directives = _Directives(known_rules, _line_of(self.starts))
         self.skipping: list[str] = []  # open skipped elements, innermost last
+        # A page without <h1> takes its <title> (in the skipped <head>) as the headline.
+        self.title_wanted = not re.search(r"<h1[\s>]", text, re.I)
+        self.in_title = False
 
     def here(self) -> int:
         line, column = self.getpos()
@@ -304,6 +320,10 @@ class _HTMLReader(HTMLParser):
             return self.parse_bogus_comment(i, report)
 
     def handle_starttag(self, tag, attrs):
+        if tag == "title" and self.title_wanted:
+            self.title_wanted, self.in_title = False, True
+            self.out.block_break(self.here())
+            return
         if self.skipping or tag in _SKIPPED_ELEMENTS:
             if tag not in _VOID_ELEMENTS:
                 self.skipping.append(tag)
@@ -316,6 +336,10 @@ class _HTMLReader(HTMLParser):
             self.out.block_break(self.here())
 
     def handle_endtag(self, tag):
+        if tag == "title" and self.in_title:
+            self.in_title = False
+            self.out.block_break(self.here())
+            return
         if self.skipping:
             if tag in self.skipping:  # tolerate unclosed inner elements
                 del self.skipping[self.skipping.index(tag) :]
@@ -324,7 +348,7 @@ class _HTMLReader(HTMLParser):
             self.out.block_break(self.here())
 
     def handle_data(self, data):
-        if self.skipping:
+        if self.skipping and not self.in_title:
             return
         at = self.here()
         # Whitespace runs (source line breaks inside a paragraph included) read as one space.
@@ -336,11 +360,11 @@ class _HTMLReader(HTMLParser):
                 self.out.add(match.group(), at + match.start())
 
     def handle_entityref(self, name):
-        if not self.skipping:
+        if not self.skipping or self.in_title:
             self.out.add(html.unescape(f"&{name};"), self.here(), one_offset=True)
 
     def handle_charref(self, name):
-        if not self.skipping:
+        if not self.skipping or self.in_title:
             self.out.add(html.unescape(f"&#{name};"), self.here(), one_offset=True)
 
     def handle_comment(self, data):

@@ -173,3 +173,28 @@ def test_any_markup_soup_maps_inside_the_file():
             for sentence in build_document("x", prose.text).sentences:
                 start, end = prose.source_span(sentence.start, sentence.end)
                 assert 0 <= start < end <= len(text), (markup, text)
+
+
+@pytest.mark.parametrize("text, markup", [
+    ('---\ntitle: "Pompeo Meets Putin in Sochi"\ndate: 2019-05-14\n---\n\nSOCHI -- Pompeo met Putin. They talked.\n',
+     "markdown"),
+    ("+++\ntitle = 'Pompeo Meets Putin in Sochi'\n+++\nSOCHI -- Pompeo met Putin. They talked.\n", "markdown"),
+    ("<html><head><title>Pompeo Meets Putin in Sochi</title></head><body><p>SOCHI -- Pompeo met Putin.</p>"
+     "<p>They talked.</p></body></html>", "html"),
+])
+def test_without_a_heading_the_title_is_the_headline(text, markup):
+    prose, found = spans(text, markup)
+    headline, source = found[0]
+    assert headline.role == "headline" and headline.text == "Pompeo Meets Putin in Sochi"
+    assert source == "Pompeo Meets Putin in Sochi"  # mapped to the title in the file
+
+
+@pytest.mark.parametrize("text, markup", [
+    ('---\ntitle: "Site Title"\n---\n# The Real Headline\n\nBody text here.\n', "markdown"),
+    ('---\ntitle: "Site Title"\n---\nThe Real Headline\n=================\n\nBody text here.\n', "markdown"),
+    ("<html><head><title>Site Title</title></head><body><h1>The Real Headline</h1><p>Body text here.</p>", "html"),
+])
+def test_a_heading_wins_over_the_title(text, markup):
+    prose, found = spans(text, markup)
+    assert "Site Title" not in prose.text
+    assert found[0][0].text == "The Real Headline"
