@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from . import __version__

@@ -134,7 +134,7 @@ def _line_of(starts: list[int]):
 
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(?P<fence>---|\+\+\+)[ \t]*\r?\n")
-_FRONT_MATTER_TITLE = re.compile(r"""title[ \t]*[:=][ \t]*(?P<quote>["']?)(?P<value>[^\r\n]+?)(?P=quote)[ \t]*\r?$""", re.M)
+_FRONT_MATTER_TITLE = re.compile(r"""title[ \t]*[:=][ \t]*(?P<quote>["']?)(?P<value>[^\r\n]+?)(?P=quote)[ \t]*\r?$""", re.MULTILINE)
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -300,7 +300,7 @@ class _HTMLReader(HTMLParser):
         self.directives = _Directives(known_rules, _line_of(self.starts))
         self.skipping: list[str] = []  # open skipped elements, innermost last
         # A page without <h1> takes its <title> (in the skipped <head>) as the headline.
-        self.title_wanted = not re.search(r"<h1[\s>]", text, re.I)
+        self.title_wanted = not re.search(r"<h1[\s>]", text, re.IGNORECASE)
         self.in_title = False
 
     def here(self) -> int:

@@ -179,11 +179,11 @@ def test_any_markup_soup_maps_inside_the_file():
     ('---\ntitle: "Pompeo Meets Putin in Sochi"\ndate: 2019-05-14\n---\n\nSOCHI -- Pompeo met Putin. They talked.\n',
      "markdown"),
     ("+++\ntitle = 'Pompeo Meets Putin in Sochi'\n+++\nSOCHI -- Pompeo met Putin. They talked.\n", "markdown"),
-    ("<html><head><title>Pompeo Meets Putin in Sochi</title></head><body><p>SOCHI -- Pompeo met Putin.</p>"
-     "<p>They talked.</p></body></html>", "html"),
+    (("<html><head><title>Pompeo Meets Putin in Sochi</title></head><body><p>SOCHI -- Pompeo met Putin.</p>"
+      "<p>They talked.</p></body></html>"), "html"),
 ])
 def test_without_a_heading_the_title_is_the_headline(text, markup):
-    prose, found = spans(text, markup)
+    _, found = spans(text, markup)
     headline, source = found[0]
     assert headline.role == "headline" and headline.text == "Pompeo Meets Putin in Sochi"
     assert source == "Pompeo Meets Putin in Sochi"  # mapped to the title in the file
