@@ -58,6 +58,8 @@ def models_signature(settings: Settings) -> dict:
 
 
 class ResultCache:
+    FORMAT = CACHE_FORMAT
+
     def __init__(self, settings: Settings, folder: Path | None = None):
         self.folder = Path(folder or settings.cache_dir or default_cache_dir()) / f"v{CACHE_FORMAT}"
         fixed = {

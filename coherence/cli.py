@@ -176,6 +176,25 @@ def baseline(files, output, quiet, encoding, max_bytes, stdin_filename, config_f
     sys.exit(2 if any(r.error is not None for r in reports) else 0)
 
 
+@cli.command()
+@config_options
+def clean(config_file, isolated):
+    """Delete the result cache (the configured cache-dir, else the user cache folder)."""
+    import shutil
+
+    from .cache import ResultCache, default_cache_dir
+
+    settings = _resolve((".",), config_file, isolated).settings
+    folder = Path(settings.cache_dir or default_cache_dir())
+    entries = sum(1 for _ in (folder / f"v{ResultCache.FORMAT}").rglob("*.json")) if folder.is_dir() else 0
+    if folder.is_dir():
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:
+            raise UsageProblem(f"cannot delete the cache at {folder}: {exc.strerror or exc}") from None
+    click.echo(f"removed {entries} cached result(s) from {folder}", err=True)
+
+
 @cli.command(name="config")
 @click.argument("files", nargs=-1)
 @config_options

@@ -166,3 +166,17 @@ def test_an_unwritable_cache_is_a_warning_not_a_failure(tmp_path, marker_rule, m
     article.write_text(story(), encoding="utf-8")
     result = run("check", str(article))
     assert result.exit_code == 1 and "warning: result cache disabled" in result.stderr
+
+
+def test_clean_deletes_the_cache(tmp_path, marker_rule, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("COHERENCE_CACHE_DIR", str(cache_dir))
+    article = tmp_path / "a.txt"
+    article.write_text(story(), encoding="utf-8")
+    run("check", str(article))
+    assert list(cache_dir.rglob("*.json"))
+    result = run("clean")
+    assert result.exit_code == 0 and f"removed 1 cached result(s) from {cache_dir}" in result.stderr
+    assert not cache_dir.exists()
+    run("check", str(article))
+    assert len(marker_rule.loaded) == 2  # checked again
