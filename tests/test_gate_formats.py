@@ -25,7 +25,7 @@ from .test_rules import FLOOD, article
 
 GOLDEN = ROOT / "tests" / "golden"
 SOCHI_PATH = "fixtures/sochi-pompeo-putin.txt"  # as a user in the repository root names it
-TEXT_FORMATS = ("text", "json", "jsonl", "sarif", "github")  # html: tests/test_html_report.py
+TEXT_FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")  # html structure: tests/test_html_report.py
 
 
 @pytest.fixture(scope="module")
