@@ -76,6 +76,19 @@ def _words_numbers(text: str):
     return {t for t in tokens if not t.isdigit()}, {t for t in tokens if t.isdigit()}
 
 
+VISIT = [
+    "Secretary of State Mike Pompeo met President Vladimir Putin in Sochi on Tuesday.",
+    "The two men spoke for three hours about arms control and Syria.",
+    "Pompeo, during his visit to Iran, said the United States did not want a war.",
+    "Pompeo's first official visit to Russia ends on Wednesday.",
+]
+TOUR = [
+    "Secretary of State Mike Pompeo began a week of talks in Europe on Monday.",
+    "Pompeo, on his visit to Germany, met Chancellor Angela Merkel.",
+    "After Germany, Pompeo's visit to France began on Thursday.",
+    "He will return to Washington on Saturday.",
+]
+
 FIRE = [
     "A fire destroyed 40 homes in Millbrook on Sunday, officials said.",
     "Firefighters from three towns fought the blaze through the night.",
@@ -121,6 +134,11 @@ EXAMPLES: dict[str, list[Example]] = {
         # must pass: a consistent article; two named speakers who disagree (that is news, not an error)
         Example(article("Fire Destroys Homes in Millbrook", FIRE), nli=NumberNLI()),
         Example(article("Fire Destroys Homes in Millbrook", FIRE_TWO_SOURCES), nli=NumberNLI()),
+        # must flag without NLI agreeing (typed evidence): one actor's visit placed in two countries;
+        # the sentence at odds with the headline's country carries the finding
+        Example(article("Pompeo Meets Putin in Russia", VISIT), flagged=VISIT[2], nli=NumberNLI()),
+        # must pass: a tour, where one sentence names both countries
+        Example(article("Pompeo Tours Europe", TOUR), nli=NumberNLI()),
     ],
 }
 
@@ -245,3 +263,18 @@ def test_contradiction_kind_names_what_differs(a, b, kind):
     from coherence.rules.contradiction import contradiction_kind
 
     assert contradiction_kind(a, b) == kind
+
+
+@pytest.mark.parametrize(
+    "text, countries",
+    [
+        ("He told us about South Korea and the U.S. on Monday.", {"south korea", "united states"}),
+        ("A visit to the Russian Federation, then to Papua New Guinea.", {"russia", "papua new guinea"}),
+        ("The talks in Sochi and Geneva went on late.", set()),  # cities are not compared
+        ("Bosnia and Herzegovina played Britain.", {"bosnia and herzegovina", "united kingdom"}),
+    ],
+)
+def test_countries_are_read_off_capitalised_names(text, countries):
+    from coherence.places import countries_in
+
+    assert countries_in(text) == countries
