@@ -72,12 +72,6 @@ def _resolve(files, config_file, isolated, stdin_filename=None, **flags):
     return resolve(paths, flags, config_file=config_file, isolated=isolated)
 
 
-def _settings(fail_on=None, embedder=None, nli_model=None, encoding=None, max_bytes=None, threads=None, files=()):
-    """Settings for FILES from config files, the environment and these flag values (None: not given)."""
-    return _resolve(files, None, False, **{"fail-on": fail_on, "embedder": embedder, "nli-model": nli_model,
-                                           "encoding": encoding, "max-bytes": max_bytes, "threads": threads}).settings
-
-
 def _run(files, settings, stdin_filename, quiet, use_cache=True, baseline=None, review_store=None):
     """Collect, read and check: the reports, with warnings already said on stderr."""
     from .embedder import resolve_embedder_path
