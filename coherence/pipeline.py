@@ -13,7 +13,7 @@ from .checker import ArticleInput, Checker
 from .errors import InputError
 from .findings import FileReport
 from .markup import markup_of
-from .reading import decode_article, read_article
+from .reading import check_size, decode_article, read_article
 from .settings import Settings
 from .sources import Source, read_stdin_bytes
 
@@ -44,9 +44,7 @@ def read_sources(sources: list[Source], settings: Settings, stdin_bytes: bytes |
                 raise InputError(source.error)
             if source.from_stdin:
                 data = read_stdin_bytes() if stdin_bytes is None else stdin_bytes
-                if len(data) > settings.max_bytes:
-                    raise InputError(f"{source.path}: {len(data):,} bytes on stdin is over --max-bytes "
-                                     f"{settings.max_bytes:,} (nothing was checked)")
+                check_size(source.path, len(data), settings.max_bytes)
                 text = decode_article(data, source.path, settings.encoding)
             else:
                 text = read_article(source.path, settings.encoding, settings.max_bytes)

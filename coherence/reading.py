@@ -35,17 +35,21 @@ def decode_article(data: bytes, name: str, encoding: str = "utf-8") -> str:
     return text
 
 
+def check_size(name: str, size: int, max_bytes: int) -> None:
+    """Refuse, never truncate, what is larger than an article can be (a file or stdin)."""
+    if size > max_bytes:
+        raise InputError(
+            f"{name}: {size:,} bytes is over the limit of {max_bytes:,} bytes for one article; "
+            f"split it or raise --max-bytes (nothing was checked)"
+        )
+
+
 def read_article(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     p = Path(path)
     try:
         if p.is_dir():
             raise InputError(f"{path}: is a directory; pass article files")
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{path}: {size:,} bytes is over the limit of {max_bytes:,} bytes for one article; "
-                f"split it or raise --max-bytes (nothing was checked)"
-            )
+        check_size(path, p.stat().st_size, max_bytes)
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None

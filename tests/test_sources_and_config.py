@@ -193,3 +193,10 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     bar = pipeline._progress(10, True)
     assert bar is not None and bar.total == 10
     bar.close()
+
+
+def test_stdin_over_max_bytes_is_refused_not_truncated(stub_models):
+    result = CliRunner().invoke(cli, ["check", "-", "--stdin-filename", "big.txt", "--max-bytes", "10"],
+                                input=b"A sentence that is longer than ten bytes.")
+    assert result.exit_code == 2
+    assert "big.txt: 41 bytes is over the limit of 10 bytes for one article" in result.stderr
