@@ -10,7 +10,6 @@ the user wrote it. It also reads the inline suppression comments
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from dataclasses import dataclass, field, replace
@@ -86,9 +85,10 @@ class _Builder:
 class _Directives:
     """Turns disable/enable comments into regions of the file where rules are off."""
 
-    def __init__(self, known_rules: tuple[str, ...], line_of):
+    def __init__(self, known_rules: tuple[str, ...], text: str):
         self.known = known_rules
-        self.line_of = line_of
+        lines = LineIndex(text)
+        self.line_of = lambda offset: lines.position(offset)[0]
         self.open: dict[str | None, int] = {}  # rule (None: all) -> where it was disabled
         self.regions: list[InlineRegion] = []
         self.notes: list[str] = []
@@ -123,11 +123,8 @@ class _Directives:
 
 
 def _line_starts(text: str) -> list[int]:
+    # "\n" only, as html.parser counts lines for getpos(); reports use document.LineIndex.
     return [0] + [m.end() for m in re.finditer(r"\n", text)]
-
-
-def _line_of(starts: list[int]):
-    return lambda offset: bisect.bisect_right(starts, offset)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -164,7 +161,7 @@ class _MarkdownReader:
     def __init__(self, text: str, known_rules: tuple[str, ...]):
         self.text = text
         self.out = _Builder(len(text))
-        self.directives = _Directives(known_rules, _line_of(_line_starts(text)))
+        self.directives = _Directives(known_rules, text)
 
     def read(self) -> Prose:
         lines = list(re.finditer(r"[^\n]*(?:\n|$)", self.text))
@@ -297,7 +294,7 @@ class _HTMLReader(HTMLParser):
         self.text = text
         self.starts = _line_starts(text)
         self.out = _Builder(len(text))
-        self.directives = _Directives(known_rules, _line_of(self.starts))
+        self.directives = _Directives(known_rules, text)
         self.skipping: list[str] = []  # open skipped elements, innermost last
         # A page without <h1> takes its <title> (in the skipped <head>) as the headline.
         self.title_wanted = not re.search(r"<h1[\s>]", text, re.IGNORECASE)
