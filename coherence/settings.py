@@ -26,7 +26,9 @@ class Settings:
     encoding: str = "utf-8"
     max_bytes: int = DEFAULT_MAX_BYTES
     threads: int | None = None
-    batch_size: int = 16  # embedder batch, sorted by length: small batches pad little (30 sentences: 0.25 s vs 0.37 s at 64)
+    # embedder batch, sorted by length: small batches pad little and stay in cache (a 30-sentence article,
+    # median of 7 warm checks in one process: 0.285 s to embed at 8, 0.358 s at 16; docs/benchmarks.md)
+    batch_size: int = 8
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     exclude: tuple[str, ...] = ()
     baseline: str | None = None
