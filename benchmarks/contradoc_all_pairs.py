@@ -48,7 +48,7 @@ def main() -> None:
     from coherence.nli import NLIModel
 
     torch.set_num_threads(args.threads)
-    gold = {json.loads(line)["id"]: json.loads(line) for line in args.eval_file.open(encoding="utf-8")}
+    gold = {doc["id"]: doc for doc in map(json.loads, args.eval_file.open(encoding="utf-8"))}
     rows = [json.loads(line) for line in args.per_doc.open(encoding="utf-8")]
     located = [r for r in rows if r["id"] in gold and gold[r["id"]]["contradictions"]]
     nli = NLIModel()
