@@ -20,6 +20,7 @@ from pathlib import Path
 from . import __version__
 from .document import Sentence
 from .findings import FileReport, Finding, Related, Severity, Suppression
+from .precision import resolve_precision
 from .settings import Settings
 
 CACHE_FORMAT = 1
@@ -68,6 +69,7 @@ class ResultCache:
             "thresholds": settings.thresholds,
             "max_severity": {k: v.name for k, v in settings.max_severity.items()},
             "models": models_signature(settings),
+            "precision": resolve_precision(settings.precision),  # bfloat16 scores differ slightly from float32
         }
         self._fixed = json.dumps(fixed, sort_keys=True, default=str)
         self.problem: str | None = None  # why the cache was skipped, said once

@@ -41,7 +41,7 @@ class Checker:
     def embedder(self):
         from .embedder import load_embedder
 
-        return load_embedder(self.settings.embedder, self.settings.threads)
+        return load_embedder(self.settings.embedder, self.settings.threads, self.settings.precision)
 
     @cached_property
     def belonging(self):
@@ -60,7 +60,7 @@ class Checker:
         if self.settings.nli_model is None and not path.exists():
             return None  # not shipped in this build: NLI-based checks are skipped and say so
         try:
-            return NLIModel(str(path))
+            return NLIModel(str(path), precision=self.settings.precision)
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise ModelError(f"NLI model: {exc}") from exc
 

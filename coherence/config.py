@@ -22,6 +22,7 @@ import tomllib
 from .errors import ConfigError
 from .findings import Severity
 from .formats import FORMATS
+from .precision import PRECISIONS
 from .settings import RULE_IDS, Settings
 
 CONFIG_NAMES = ("coherence.toml", ".coherence.toml")
@@ -132,6 +133,7 @@ OPTIONS = (
     Option("encoding", "encoding", _encoding, "encoding of article files"),
     Option("max-bytes", "max_bytes", _integer(1, 1 << 34), "larger files are refused, never truncated"),
     Option("threads", "threads", _integer(1, 256), "torch CPU threads"),
+    Option("precision", "precision", _choice(PRECISIONS), "number format of the models (auto: bfloat16 where native)"),
     Option("extensions", "extensions", _string_list, "file extensions searched in directories"),
     Option("exclude", "exclude", _string_list, "glob patterns of paths skipped in directories"),
     Option("baseline", "baseline", _path, "baseline file of accepted findings"),

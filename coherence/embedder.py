@@ -47,7 +47,7 @@ def resolve_embedder_path(name: str) -> Path:
 
 
 class Embedder:
-    def __init__(self, name: str = DEFAULT_EMBEDDER, threads: int | None = None):
+    def __init__(self, name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "float32"):
         self.name = name
         self.path = resolve_embedder_path(name)
         _offline_environment()
@@ -63,6 +63,9 @@ class Embedder:
             self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         except Exception as exc:  # any failure to load is the user's model problem
             raise ModelError(f"could not load embedder at '{self.path}': {exc}") from exc
+        from .precision import torch_dtype
+
+        self._model.to(torch_dtype(precision))
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit-normalised embeddings, one row per text; long texts are windowed and averaged."""
@@ -93,6 +96,6 @@ class Embedder:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str = DEFAULT_EMBEDDER, threads: int | None = None) -> Embedder:
-    """One embedder per (name, threads) per process: shared by every file of a run."""
-    return Embedder(name, threads)
+def load_embedder(name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "float32") -> Embedder:
+    """One embedder per (name, threads, precision) per process: shared by every file of a run."""
+    return Embedder(name, threads, precision)

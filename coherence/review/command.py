@@ -43,7 +43,7 @@ def _default_reviewer() -> str:
 @config_options
 @model_options
 def review(files, port, store_path, reviewer, export_jsonl, export_baseline, no_open, no_cache, encoding, max_bytes,
-           config_file, isolated, embedder, nli_model, threads):
+           config_file, isolated, embedder, nli_model, threads, precision):
     """Review the findings of FILES in a browser: accept or dismiss each, with a comment.
 
     FILES are article files, directories or glob patterns, as for `check`. Decisions are kept in a
@@ -73,7 +73,7 @@ def review(files, port, store_path, reviewer, export_jsonl, export_baseline, no_
     reviewer = (reviewer if reviewer is not None else _default_reviewer()).strip()
     settings = _resolve(files, config_file, isolated, **{
         "encoding": encoding, "max-bytes": max_bytes, "embedder": embedder, "nli-model": nli_model,
-        "threads": threads, "cache": False if no_cache else None}).settings
+        "threads": threads, "precision": precision, "cache": False if no_cache else None}).settings
     # The page shows baseline and inline suppressions greyed; review decisions come from the store live.
     reports = _run(files, settings, None, quiet=False, use_cache=settings.cache, baseline=settings.baseline)
     if all(r.error is not None for r in reports):
