@@ -47,6 +47,7 @@ def _folder_signature(path: str) -> tuple:
 
 
 def models_signature(settings: Settings) -> dict:
+    from .belonging.local import DEFAULT_LOCAL_PATH
     from .belonging.model import DEFAULT_PATH as BELONGING_PATH
     from .embedder import resolve_embedder_path
     from .nli import default_nli_path
@@ -55,7 +56,7 @@ def models_signature(settings: Settings) -> dict:
     nli = settings.nli_model or str(default_nli_path())
     belonging = settings.belonging_model or str(BELONGING_PATH)
     return {name: [path, _folder_signature(path)] for name, path in
-            (("embedder", embedder), ("nli", nli), ("belonging", belonging))}
+            (("embedder", embedder), ("nli", nli), ("belonging", belonging), ("local", str(DEFAULT_LOCAL_PATH)))}
 
 
 class ResultCache:

@@ -64,9 +64,23 @@ class Checker:
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise ModelError(f"NLI model: {exc}") from exc
 
+    @cached_property
+    def local(self):
+        """The local-coherence model of the off-topic rule, or None when the rule is off or it is not shipped."""
+        if "off-topic" not in {r.id for r in self.rules}:
+            return None
+        from .belonging.local import DEFAULT_LOCAL_PATH, LocalCoherenceModel
+
+        if not DEFAULT_LOCAL_PATH.exists():
+            return None  # not shipped in this build: off-topic uses the belonging model alone and says so
+        try:
+            return LocalCoherenceModel(DEFAULT_LOCAL_PATH, precision=self.settings.precision)
+        except (FileNotFoundError, OSError, ValueError) as exc:
+            raise ModelError(f"local-coherence model: {exc}") from exc
+
     def load_models(self) -> None:
         """Load every model now, so a model problem stops the run before any file is checked."""
-        _ = self.embedder, self.belonging, self.nli
+        _ = self.embedder, self.belonging, self.nli, self.local
 
     def check(self, articles: list[ArticleInput]) -> list[FileReport]:
         reports: list[FileReport] = []
@@ -107,7 +121,8 @@ class Checker:
         return [replace(f, severity=min(f.severity, cap)) for f in findings]
 
     def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray) -> None:
-        context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging)
+        context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging,
+                              local=self.local)
         report.sentences = document.sentences
         report.notes.extend(document.notes)
         if not document.body:

@@ -72,11 +72,13 @@ def belonging_model():
 
 @pytest.fixture
 def stub_models(monkeypatch):
-    """Run the real Checker (real rules, real belonging model) with the hashing embedder and no NLI.
+    """Run the real Checker (real rules, real belonging model) with the hashing embedder, no NLI and no
+    local-coherence model.
 
     Patches the loaders the Checker imports lazily, so neither torch nor any model folder is touched,
     and a models/nli-minilm-l6 that appears later does not change these tests.
     """
+    import coherence.belonging.local
     import coherence.embedder
     import coherence.nli
 
@@ -89,6 +91,7 @@ def stub_models(monkeypatch):
 
     monkeypatch.setattr(coherence.embedder, "load_embedder", load_embedder)
     monkeypatch.setattr(coherence.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
+    monkeypatch.setattr(coherence.belonging.local, "DEFAULT_LOCAL_PATH", ROOT / "tests" / "no-such-local-model")
     embedder.loaded = loaded
     return embedder
 
@@ -137,3 +140,29 @@ def marker_rule(monkeypatch, stub_models):
     monkeypatch.setattr(coherence.formats.sarif, "all_rules", lambda: [MarkerRule()])
     monkeypatch.setattr(coherence.config, "RULE_IDS", ("marker",))  # the rules settings enable
     return stub_models
+
+
+TINY_WORDS = "the a council police said men were arrested in london storm hit coast not did".split()
+
+
+def build_tiny_bert(path, id2label: dict[int, str]):
+    """A random one-layer BERT sequence classifier with a word-level tokenizer, saved in ``path``."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + TINY_WORDS)}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64, num_labels=len(id2label),
+                        id2label=id2label, label2id={v: k for k, v in id2label.items()})
+    BertForSequenceClassification(config).eval().save_pretrained(path)
+    fast.save_pretrained(path)
+    return path

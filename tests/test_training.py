@@ -23,6 +23,8 @@ from coherence.training.news_pairs import (
     unrelated_pairs,
 )
 
+from .conftest import build_tiny_bert
+
 
 def _tokens(s: str) -> list[str]:
     return re.findall(r"[\w,.]+|[^\w\s]", s)
@@ -132,29 +134,8 @@ def test_unrelated_pairs_come_from_two_articles():
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    torch = pytest.importorskip("torch")
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
-
-    words = "the a council police said men were arrested in london storm hit coast not did".split()
-    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words)}
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]")
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=3,
-                        id2label={0: "contradiction", 1: "entailment", 2: "neutral"},
-                        label2id={"contradiction": 0, "entailment": 1, "neutral": 2})
-    model = BertForSequenceClassification(config).eval()
-    path = tmp_path_factory.mktemp("tiny_nli")
-    model.save_pretrained(path)
-    fast.save_pretrained(path)
-    return path
+    pytest.importorskip("torch")
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny_nli"), {0: "contradiction", 1: "entailment", 2: "neutral"})
 
 
 def test_nli_model_probabilities(tiny_model):

@@ -23,6 +23,7 @@ class RuleContext:
     settings: object  # settings.Settings; typed loosely to keep rules import-light
     nli: object | None = None  # nli.NLIModel when the contradiction/headline rules need it
     belonging: object | None = None  # belonging.model.BelongingModel
+    local: object | None = None  # belonging.local.LocalCoherenceModel when installed and off-topic is on
 
 
 @dataclass

@@ -1,13 +1,16 @@
 """Rule ``off-topic``: sentences that belong to another story.
 
-The score is the belonging model's probability (``coherence.belonging``); the severity cuts come
-from the model's out-of-fold calibration unless the settings override them.
+The score is the belonging model's probability (``coherence.belonging``), combined with the
+local-coherence model's by the off-topic stack when that model is shipped (``belonging/local.py``).
+The severity cuts come from the calibration of whichever scores the rule (the stack's, else the
+belonging model's) unless the settings override them.
 """
 
 from __future__ import annotations
 
 from .. import entities
 from ..belonging.features import sentence_features
+from ..belonging.local import candidates
 from ..document import Document
 from ..findings import SeverityThresholds
 from .base import RuleContext, RuleResult, make_finding
@@ -26,7 +29,7 @@ class OffTopicRule:
     )
 
     def thresholds(self, context: RuleContext) -> SeverityThresholds:
-        calibrated = context.belonging.metadata["thresholds"]
+        calibrated = context.local.stack.thresholds if context.local else context.belonging.metadata["thresholds"]
         own = SeverityThresholds(calibrated["suggestion"], calibrated["warning"], calibrated["error"])
         return context.settings.rule_thresholds(self.id, own)
 
@@ -43,6 +46,12 @@ class OffTopicRule:
         headline = document.headline
         headline_vector = context.embeddings[headline.index] if headline else None
         scores = context.belonging.predict(sentence_features([s.text for s in body], vectors, headline_vector))
+        if context.local is not None:
+            read = context.local.predict([s.text for s in body], candidates(scores))
+            scores = context.local.stack.combine(scores, read)
+        else:
+            result.notes.append("off-topic: no local-coherence model installed (models/local-coherence); "
+                                "scored by the belonging model alone")
         thresholds = self.thresholds(context)
         lead = body[0]
         for sentence, score in zip(body, scores):
