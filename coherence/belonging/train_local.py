@@ -34,6 +34,7 @@ ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
 EVAL = Path("../shared/eval/dev/news_intruders.jsonl")
 SPLIT_SEED, TRAIN_SHARE = 0, 0.7
 SIMILAR_DONORS, SIMILAR_SHARE, FOREIGN_NEIGHBOUR_SHARE = 5, 0.65, 0.2
+LABELS = {0: "fits", 1: "breaks"}
 
 
 def split_articles(articles: list[tuple[str, list[str]]]) -> tuple[list, list]:
@@ -96,8 +97,9 @@ def train(args) -> int:
     check = make_examples(held_out, similar_articles(held_out, embedder.encode), 1000, args.seed + 2)
     print(f"articles A/B {len(train_articles)}/{len(held_out)}; {len(examples)} training examples", file=sys.stderr)
     tokenizer = AutoTokenizer.from_pretrained(args.base, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(args.base, num_labels=2, ignore_mismatched_sizes=True,
-                                                               local_files_only=True).float()
+    model = AutoModelForSequenceClassification.from_pretrained(
+        args.base, id2label=LABELS, label2id={v: k for k, v in LABELS.items()}, ignore_mismatched_sizes=True,
+        local_files_only=True).float()  # a new 2-way head on the NLI encoder, trained in float32
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     steps = len(examples) // args.batch
@@ -123,7 +125,6 @@ def train(args) -> int:
             break
     model.eval()
     args.out.mkdir(parents=True, exist_ok=True)
-    model.config.id2label, model.config.label2id = {0: "fits", 1: "breaks"}, {"fits": 0, "breaks": 1}
     model.to(torch.float16).save_pretrained(args.out)  # fp16 on disk: half the size, loaded as the run asks
     tokenizer.save_pretrained(args.out)
     from .local import LocalCoherenceModel
