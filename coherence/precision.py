@@ -1,8 +1,8 @@
 """The number format the two transformer models compute in: ``float32`` or ``bfloat16``.
 
 On a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX) both models run about twice as fast
-in bfloat16, and their outputs move little: NLI probabilities by at most 0.011, embedding cosines by
-less than 0.0002 (docs/benchmarks.md, "bfloat16"). Elsewhere bfloat16 is emulated and slower than
+in bfloat16, and their outputs move little: NLI probabilities by at most 0.015, embedding cosines by
+less than 0.0002 (benchmarks/precision_ab.py; docs/benchmarks.md, "bfloat16"). Elsewhere bfloat16 is emulated and slower than
 float32. So ``auto``, the default, takes bfloat16 only where the CPU says it has it; ``float32``
 gives the same scores on every machine.
 """
