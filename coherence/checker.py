@@ -60,7 +60,7 @@ class Checker:
         if self.settings.nli_model is None and not path.exists():
             return None  # not shipped in this build: NLI-based checks are skipped and say so
         try:
-            return NLIModel(str(path), precision=self.settings.precision)
+            return NLIModel(str(path), precision=self.settings.precision).load()
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise ModelError(f"NLI model: {exc}") from exc
 
@@ -74,7 +74,7 @@ class Checker:
         if not DEFAULT_LOCAL_PATH.exists():
             return None  # not shipped in this build: off-topic uses the belonging model alone and says so
         try:
-            return LocalCoherenceModel(DEFAULT_LOCAL_PATH, precision=self.settings.precision)
+            return LocalCoherenceModel(DEFAULT_LOCAL_PATH, precision=self.settings.precision).load()
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise ModelError(f"local-coherence model: {exc}") from exc
 

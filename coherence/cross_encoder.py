@@ -41,9 +41,10 @@ class CrossEncoder:
         self._model = None
         self._tokenizer = None
 
-    def _load(self) -> None:
+    def load(self) -> CrossEncoder:
+        """Load the model now (it is otherwise loaded on first use); a missing or broken folder raises here."""
         if self._model is not None:
-            return
+            return self
         check_folder(self.path, self.kind)
         import os
 
@@ -62,13 +63,14 @@ class CrossEncoder:
         self._tokenizer = tokenizer
         self._model = model.to(torch_dtype(self.precision)).eval()
         self._loaded(model.config)
+        return self
 
     def _loaded(self, config) -> None:
         """Hook for subclasses to check the model's labels once it is loaded."""
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Shape ``(len(pairs), labels)``, columns in the model's own label order."""
-        self._load()
+        self.load()
         import torch
 
         labels = self._model.config.num_labels

@@ -158,3 +158,28 @@ def test_real_embedder_windows_a_2000_word_sentence(real_embedder):
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     # the windows' average still means what the sentence says
     assert float(vectors[0] @ vectors[1]) > float(vectors[2] @ vectors[1]) + 0.3
+
+
+def test_a_broken_nli_model_folder_stops_the_run_with_a_clear_message(tmp_path, stub_models):
+    story = tmp_path / "a.txt"
+    story.write_text(article("Flood Hits Town", FLOOD), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(story), "--nli-model", str(tmp_path / "no-model"), "--no-cache"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "NLI model" in result.stderr and str(tmp_path / "no-model") in result.stderr
+
+
+def test_a_broken_local_coherence_folder_stops_the_run_with_a_clear_message(tmp_path, stub_models, monkeypatch):
+    import coherence.belonging.local
+
+    broken = tmp_path / "local-coherence"
+    broken.mkdir()
+    (broken / "off-topic-stack.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(coherence.belonging.local, "DEFAULT_LOCAL_PATH", broken)
+    story = tmp_path / "a.txt"
+    story.write_text(article("Flood Hits Town", FLOOD), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(story), "--no-cache"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "off-topic stack" in result.stderr and str(broken) in result.stderr
+    (broken / "off-topic-stack.json").unlink()
+    result = CliRunner().invoke(cli, ["check", str(story), "--no-cache"])
+    assert result.exit_code == 2 and "not found" in result.stderr
