@@ -107,6 +107,13 @@ def _lexical(texts: list[str], vocab_without: list[set[str]]) -> tuple[np.ndarra
     return rare_novel, rare_shared, lex_max, lex_neigh
 
 
+def document_features(document, embeddings: np.ndarray) -> np.ndarray:
+    """``sentence_features`` of a ``Document``'s body, from the embeddings of all its sentences (headline included)."""
+    body, headline = document.body, document.headline
+    return sentence_features([s.text for s in body], embeddings[[s.index for s in body]],
+                             embeddings[headline.index] if headline else None)
+
+
 def sentence_features(texts: list[str], embeddings: np.ndarray, headline_embedding: np.ndarray | None) -> np.ndarray:
     """Feature matrix (n, len(FEATURE_NAMES)) for the body sentences of one article (n >= 2)."""
     n = len(texts)

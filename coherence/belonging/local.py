@@ -67,7 +67,7 @@ class LocalCoherenceModel(CrossEncoder):
         return out
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def log_odds(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
 
@@ -89,7 +89,7 @@ class OffTopicStack:
 
     def combine(self, belonging: np.ndarray, local: np.ndarray) -> np.ndarray:
         local = np.where(np.isnan(local), self.local_default, local)
-        z = self.w_belonging * _logit(belonging) + self.w_local * _logit(local) + self.bias
+        z = self.w_belonging * log_odds(belonging) + self.w_local * log_odds(local) + self.bias
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self) -> dict:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .local import MAX_LENGTH, STACK_FILE, OffTopicStack, _logit, candidates, neighbour_context
+from .local import MAX_LENGTH, STACK_FILE, OffTopicStack, candidates, log_odds, neighbour_context
 from .train import ERROR_CLEAN_RATE, load_articles
 
 ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
@@ -140,7 +140,7 @@ def held_out_documents(articles, belonging, local, embedder, eval_path: Path) ->
     """Dev eval documents hosted by a B article: per body sentence its two probabilities and its label."""
     from ..document import build_document
     from ..evaluation.metrics import span_hits
-    from .features import sentence_features
+    from .features import document_features
 
     hosts = {a for a, _ in articles}
     documents = []
@@ -153,12 +153,8 @@ def held_out_documents(articles, belonging, local, embedder, eval_path: Path) ->
             body = document.body
             if len(body) < 3:
                 continue
-            texts = [s.text for s in document.sentences]
-            vectors = embedder.encode(texts)
-            headline = document.headline
-            features = sentence_features([s.text for s in body], vectors[[s.index for s in body]],
-                                         vectors[headline.index] if headline else None)
-            scores = belonging.predict(features)
+            embeddings = embedder.encode([s.text for s in document.sentences])
+            scores = belonging.predict(document_features(document, embeddings))
             documents.append({
                 "host": row["id"].split(":")[0], "variant": row["variant"], "belonging": scores,
                 "local": local.predict([s.text for s in body], candidates(scores)),
@@ -207,7 +203,7 @@ def fit_stack(documents: list[dict]) -> OffTopicStack:
     local = np.concatenate([d["local"] for d in documents])
     default = float(np.nanmedian(local))
     local = np.where(np.isnan(local), default, local)
-    inputs = np.column_stack([_logit(np.concatenate([d["belonging"] for d in documents])), _logit(local)])
+    inputs = np.column_stack([log_odds(np.concatenate([d["belonging"] for d in documents])), log_odds(local)])
     fit = LogisticRegression(max_iter=1000).fit(inputs, np.concatenate([d["label"] for d in documents]))
     return OffTopicStack(float(fit.coef_[0][0]), float(fit.coef_[0][1]), float(fit.intercept_[0]), default, {}, {})
 

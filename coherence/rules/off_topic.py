@@ -9,7 +9,7 @@ belonging model's) unless the settings override them.
 from __future__ import annotations
 
 from .. import entities
-from ..belonging.features import sentence_features
+from ..belonging.features import document_features
 from ..belonging.local import candidates
 from ..document import Document
 from ..findings import SeverityThresholds
@@ -41,11 +41,7 @@ class OffTopicRule:
                 f"off-topic: not scored, the body has {len(body)} sentence(s); at least {MIN_SENTENCES} are needed"
             )
             return result
-        index = [s.index for s in body]
-        vectors = context.embeddings[index]
-        headline = document.headline
-        headline_vector = context.embeddings[headline.index] if headline else None
-        scores = context.belonging.predict(sentence_features([s.text for s in body], vectors, headline_vector))
+        scores = context.belonging.predict(document_features(document, context.embeddings))
         if context.local is not None:
             read = context.local.predict([s.text for s in body], candidates(scores))
             scores = context.local.stack.combine(scores, read)
