@@ -32,6 +32,7 @@ class CrossEncoder:
     """Softmax probabilities over the model's labels for (text, text) pairs."""
 
     kind = "cross-encoder"  # how messages name the model
+    num_labels: int | None = None  # the labels a model of this kind must have (None: any)
 
     def __init__(self, path: str | Path, batch_size: int = 32, max_length: int = 256, precision: str = "float32"):
         self.path = Path(path)
@@ -60,13 +61,16 @@ class CrossEncoder:
             model = AutoModelForSequenceClassification.from_pretrained(str(self.path), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise FileNotFoundError(f"{self.kind} folder {self.path} could not be loaded: {exc}") from exc
+        if self.num_labels is not None and model.config.num_labels != self.num_labels:
+            raise FileNotFoundError(f"{self.kind} in {self.path} has {model.config.num_labels} labels, "
+                                    f"expected {self.num_labels}")
         self._tokenizer = tokenizer
         self._model = model.to(torch_dtype(self.precision)).eval()
         self._loaded(model.config)
         return self
 
     def _loaded(self, config) -> None:
-        """Hook for subclasses to check the model's labels once it is loaded."""
+        """Hook for subclasses to read the loaded model's configuration (its label names)."""
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Shape ``(len(pairs), labels)``, columns in the model's own label order."""

@@ -26,6 +26,7 @@ class NLIModel(CrossEncoder):
     """3-way NLI cross-encoder (contradiction, entailment, neutral), loaded lazily from a local folder."""
 
     kind = "NLI model"
+    num_labels = len(LABELS)
 
     def __init__(self, path: str | Path | None = None, batch_size: int = 32, max_length: int = 256,
                  precision: str = "float32"):
@@ -33,10 +34,6 @@ class NLIModel(CrossEncoder):
         self._order: list[int] | None = None  # model output index for each of LABELS
 
     def _loaded(self, config) -> None:
-        if config.num_labels != 3:
-            self._model = None
-            raise FileNotFoundError(
-                f"NLI model in {self.path} has {config.num_labels} labels, expected 3 ({', '.join(LABELS)})")
         id2label = {int(k): str(v).lower() for k, v in (config.id2label or {}).items()}
         if sorted(id2label.values()) == sorted(LABELS):
             by_name = {v: k for k, v in id2label.items()}

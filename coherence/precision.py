@@ -9,26 +9,28 @@ gives the same scores on every machine.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 _NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # as /proc/cpuinfo names them on Linux
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+@cache  # read once per process: every model and the cache key ask
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
     """The CPU feature flags the kernel reports; empty where there is no /proc/cpuinfo."""
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return set()
+        return frozenset()
     for line in text.splitlines():
         key, _, value = line.partition(":")
         if key.strip() in ("flags", "Features"):
-            return set(value.split())
-    return set()
+            return frozenset(value.split())
+    return frozenset()
 
 
-def resolve_precision(precision: str, flags: set[str] | None = None) -> str:
+def resolve_precision(precision: str, flags: frozenset[str] | set[str] | None = None) -> str:
     """``float32`` or ``bfloat16`` for a setting of ``auto``, ``float32`` or ``bfloat16``."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}: expected one of {', '.join(PRECISIONS)}")

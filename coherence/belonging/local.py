@@ -48,16 +48,12 @@ def candidates(belonging: np.ndarray, count: int = CANDIDATES) -> list[int]:
 
 class LocalCoherenceModel(CrossEncoder):
     kind = "local-coherence model"
+    num_labels = 2  # fits, breaks
 
     def __init__(self, path: str | Path | None = None, precision: str = "float32", with_stack: bool = True):
         super().__init__(path if path is not None else DEFAULT_LOCAL_PATH, max_length=MAX_LENGTH, precision=precision)
         # how the rule combines this model's score with the belonging model's (absent while training)
         self.stack = load_stack(self.path) if with_stack else None
-
-    def _loaded(self, config) -> None:
-        if config.num_labels != 2:
-            self._model = None
-            raise FileNotFoundError(f"local-coherence model in {self.path} has {config.num_labels} labels, expected 2")
 
     def predict(self, texts: list[str], positions: list[int]) -> np.ndarray:
         """Probability that each sentence at ``positions`` breaks the thread of its neighbours; NaN elsewhere."""
