@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ from coherence.belonging.local import (
     local_pairs,
     neighbour_context,
 )
-from coherence.belonging.train_local import calibrated_cuts, make_examples, split_articles
+from coherence.belonging.features import sentence_features
+from coherence.belonging.train_local import belonging_trained_on, calibrated_cuts, make_examples, split_articles
 from coherence.errors import ModelError
 
 from .conftest import build_tiny_bert
@@ -107,3 +109,25 @@ def test_cuts_come_from_best_f1_and_the_clean_documents():
     assert 0.3 < cuts["suggestion"] <= 0.8
     assert cuts["error"] == pytest.approx(0.3, abs=1e-3) or cuts["error"] == cuts["suggestion"]
     assert cuts["suggestion"] <= cuts["warning"] <= cuts["error"]
+
+
+class StoryEmbedder:
+    """Sentences of one story share a direction (plus a little per-sentence noise): intruders are plain to see."""
+
+    stories = np.random.default_rng(0).normal(size=(10, 16))
+
+    def encode(self, texts):
+        noise = [np.random.default_rng(zlib.crc32(t.encode())).normal(size=16) for t in texts]
+        vectors = np.stack([self.stories[int(t.split()[1])] + 0.3 * e for t, e in zip(texts, noise)])
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_belonging_model_trained_on_split_a_finds_an_intruder_in_an_article_of_split_b():
+    train, held_out = split_articles(ARTICLES)
+    embedder = StoryEmbedder()
+    model = belonging_trained_on(train, embedder)
+    host, intruder = held_out[0][1], train[0][1][2]  # a host the model never saw
+    spliced = host[:3] + [intruder] + host[3:]
+    scores = model.predict(sentence_features(spliced, embedder.encode(spliced), None))
+    assert scores.shape == (len(spliced),) and ((0 <= scores) & (scores <= 1)).all()
+    assert scores.argmax() == 3
