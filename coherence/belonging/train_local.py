@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .local import MAX_LENGTH, STACK_FILE, OffTopicStack, candidates, log_odds, neighbour_context
-from .train import ERROR_CLEAN_RATE, load_articles
+from .train import calibrate, load_articles
 
 ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
 EVAL = Path("../shared/eval/dev/news_intruders.jsonl")
@@ -183,18 +183,10 @@ def figures(documents: list[dict], key: str, thresholds: dict) -> dict:
 
 
 def calibrated_cuts(documents: list[dict], key: str) -> dict:
-    """suggestion: best sentence F1; error: at most ERROR_CLEAN_RATE of clean documents; warning: halfway."""
-    scores = np.concatenate([d[key] for d in documents])
-    truth = np.concatenate([d["label"] for d in documents])
-    best, suggestion = -1.0, 0.5
-    for t in np.linspace(0.05, 0.95, 91):
-        flagged = scores >= t
-        f1 = 2 * float((flagged & truth).sum()) / max(flagged.sum() + truth.sum(), 1)
-        if f1 > best:
-            best, suggestion = f1, float(t)
-    clean = np.array([d[key].max() for d in documents if not d["label"].any()])
-    error = float(max(np.quantile(clean, 1 - ERROR_CLEAN_RATE) + 1e-6, suggestion))
-    return {"suggestion": round(suggestion, 4), "warning": round((suggestion + error) / 2, 4), "error": round(error, 4)}
+    """The belonging model's calibration (``train.calibrate``: best-F1 suggestion, error at most
+    ERROR_CLEAN_RATE of clean documents, warning halfway) applied to these documents' scores."""
+    thresholds, _ = calibrate([d[key] for d in documents], [d["label"] for d in documents])
+    return thresholds
 
 
 def fit_stack(documents: list[dict]) -> OffTopicStack:
