@@ -78,9 +78,16 @@ class Checker:
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise ModelError(f"local-coherence model: {exc}") from exc
 
+    @cached_property
+    def nlp(self):
+        """spaCy's English pipeline: every rule reads entities, lemmas or the parse."""
+        from . import nlp
+
+        return nlp.load()
+
     def load_models(self) -> None:
         """Load every model now, so a model problem stops the run before any file is checked."""
-        _ = self.embedder, self.belonging, self.nli, self.local
+        _ = self.embedder, self.belonging, self.nli, self.local, self.nlp
 
     def check(self, articles: list[ArticleInput]) -> list[FileReport]:
         reports: list[FileReport] = []
@@ -100,13 +107,14 @@ class Checker:
             return reports
         texts = [s.text for _, doc, _ in documents for s in doc.sentences]
         vectors = self.embedder.encode(texts, batch_size=self.settings.batch_size)
+        parsed = list(self.nlp.pipe(texts, batch_size=64))
         offset = 0
         for position, document, prose in documents:
             count = len(document.sentences)
             embeddings = vectors[offset : offset + count]
-            offset += count
             report = reports[position]
-            self._run_rules(report, document, embeddings)
+            self._run_rules(report, document, embeddings, parsed[offset : offset + count])
+            offset += count
             # Rules saw the prose; the report speaks of the file as written.
             report.sentences, report.findings = to_source(report.sentences, report.findings, prose, report.text)
             report.notes.extend(prose.notes)
@@ -120,9 +128,9 @@ class Checker:
             return findings
         return [replace(f, severity=min(f.severity, cap)) for f in findings]
 
-    def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray) -> None:
+    def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray, parsed: list) -> None:
         context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging,
-                              local=self.local)
+                              local=self.local, parsed=parsed)
         report.sentences = document.sentences
         report.notes.extend(document.notes)
         if not document.body:

@@ -24,6 +24,15 @@ class RuleContext:
     nli: object | None = None  # nli.NLIModel when the contradiction/headline rules need it
     belonging: object | None = None  # belonging.model.BelongingModel
     local: object | None = None  # belonging.local.LocalCoherenceModel when installed and off-topic is on
+    parsed: list | None = None  # one spaCy Doc per document sentence; the checker parses a run's sentences at once
+
+    def parses(self, document: Document) -> list:
+        """The spaCy parse of every sentence of ``document`` (parsed here on first use when the caller did not)."""
+        if self.parsed is None:
+            from ..nlp import parse
+
+            self.parsed = parse([s.text for s in document.sentences])
+        return self.parsed
 
 
 @dataclass
