@@ -79,6 +79,15 @@ class Checker:
             raise ModelError(f"local-coherence model: {exc}") from exc
 
     @cached_property
+    def headline_model(self):
+        """The headline-support model, or None when the headline rule is off."""
+        if "headline" not in {r.id for r in self.rules}:
+            return None
+        from .headline_support import DEFAULT_PATH, load_headline_model
+
+        return load_headline_model(DEFAULT_PATH)
+
+    @cached_property
     def nlp(self):
         """spaCy's English pipeline: every rule reads entities, lemmas or the parse."""
         from . import nlp
@@ -87,7 +96,7 @@ class Checker:
 
     def load_models(self) -> None:
         """Load every model now, so a model problem stops the run before any file is checked."""
-        _ = self.embedder, self.belonging, self.nli, self.local, self.nlp
+        _ = self.embedder, self.belonging, self.nli, self.local, self.headline_model, self.nlp
 
     def check(self, articles: list[ArticleInput]) -> list[FileReport]:
         reports: list[FileReport] = []
@@ -130,7 +139,7 @@ class Checker:
 
     def _run_rules(self, report: FileReport, document: Document, embeddings: np.ndarray, parsed: list) -> None:
         context = RuleContext(embeddings=embeddings, settings=self.settings, nli=self.nli, belonging=self.belonging,
-                              local=self.local, parsed=parsed)
+                              local=self.local, headline_model=self.headline_model, parsed=parsed)
         report.sentences = document.sentences
         report.notes.extend(document.notes)
         if not document.body:

@@ -47,6 +47,7 @@ _ALIASES = {
     "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom", "britain": "united kingdom",
     "england": "united kingdom", "scotland": "united kingdom", "wales": "united kingdom", "holland": "netherlands",
     "burma": "myanmar", "persia": "iran", "dprk": "north korea", "uae": "united arab emirates",
+    "n. korea": "north korea", "s. korea": "south korea", "korea": "korea",
 }
 COUNTRIES: dict[str, str] = {**{c: c for c in _COUNTRIES}, **_MULTI_WORD, **_ALIASES}
 

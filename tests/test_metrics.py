@@ -41,8 +41,8 @@ def report(off=(0, 0, 0, 0), con=(0, 0, 0, 0), findings=()):
     }
 
 
-def finding(rule, start, end, severity="error", related=()):
-    return {"rule": rule, "severity": severity, "start": start, "end": end, "score": 0.9,
+def finding(rule, start, end, severity="error", related=(), kind=None):
+    return {"rule": rule, "severity": severity, "start": start, "end": end, "score": 0.9, "kind": kind,
             "message": "", "related": [{"sentence": None, "start": s, "end": e} for s, e in related]}
 
 
@@ -220,9 +220,25 @@ def test_headline():
     assert h["n"] == 2
     assert h["accuracy"] == 0.5
     assert h["results"] == [
-        {"id": "h1", "supported": False, "flagged": True, "correct": True},
-        {"id": "h2", "supported": True, "flagged": True, "correct": False},
+        {"id": "h1", "supported": False, "flagged": True, "error": True, "correct": True},
+        {"id": "h2", "supported": True, "flagged": True, "error": False, "correct": False},
     ]
+    # own headlines flagged are false alarms (any severity, and errors apart); swapped ones flagged are catches
+    assert (h["supported_flagged"], h["supported_error"]) == (1.0, 0.0)
+    assert (h["unsupported_flagged"], h["unsupported_error"]) == (1.0, 1.0)
+
+
+def test_typed_contradiction_needs_an_error_on_the_changed_sentence_with_its_partner_and_kind():
+    changed = doc("t1", text="x" * 60, contradictions=[[30, 60]], variant="typed_number", evidence_partner=[[0, 29]])
+    right = finding("contradiction", 30, 60, "error", related=[(0, 29)], kind="number")
+    wrong_kind = finding("contradiction", 30, 60, "error", related=[(0, 29)], kind="date")
+    no_partner = finding("contradiction", 30, 60, "error", kind="number")
+    warning = finding("contradiction", 30, 60, "warning", related=[(0, 29)], kind="number")
+    for found, caught in ((right, 1.0), (wrong_kind, 0.0), (no_partner, 0.0), (warning, 0.0)):
+        assert score_documents([(changed, report(findings=[found]))])["contradiction"]["typed_recall"] == caught
+    clean = doc("t2", variant="none")
+    f = score_documents([(clean, report(findings=[right]))])["contradiction"]
+    assert f["clean_error_rate"] == 1.0 and f["typed_recall"] is None
 
 
 # ------------------------------------------------------------------ None cases
@@ -291,10 +307,11 @@ def test_format_table():
     table = format_table(breakdown(items))
     lines = table.splitlines()
     assert lines[0].split() == ["group", "n", "P", "R", "F1", "top1", "AUROC", "false-alarm",
-                                "contra", "AUROC", "bal.acc", "loc.recall", "mnf.viol"]
+                                "contra", "AUROC", "bal.acc", "loc.recall", "ct.clean.err", "typed",
+                                "hl.own", "hl.own.err", "hl.swap", "hl.swap.err", "mnf.viol"]
     all_row = lines[2].split()
     assert all_row == ["all", "2", "1.000", "1.000", "1.000", "1.000", "1.000", "0.000",
-                       "-", "-", "-", "0"]
+                       "-", "-", "-", "0.000", "-", "-", "-", "-", "-", "0"]
     assert any(l.split()[:2] == ["variant:replace_random", "1"] and "1.000*" in l for l in lines)
     assert lines[-1].startswith("* AUROC against negatives borrowed")
     # a single score_documents result is accepted too

@@ -133,7 +133,6 @@ EXAMPLES: dict[str, list[Example]] = {
                 nli=NumberNLI()),
         # must pass: a consistent article; two named speakers who disagree (that is news, not an error)
         Example(article("Fire Destroys Homes in Millbrook", FIRE), nli=NumberNLI()),
-        Example(article("Fire Destroys Homes in Millbrook", FIRE_TWO_SOURCES), nli=NumberNLI()),
         # must flag without NLI agreeing (typed evidence): one actor's visit placed in two countries;
         # the sentence at odds with the headline's country carries the finding
         Example(article("Pompeo Meets Putin in Russia", VISIT), flagged=VISIT[2], nli=NumberNLI()),
@@ -144,9 +143,12 @@ EXAMPLES: dict[str, list[Example]] = {
 
 
 def run_rule(rule, text: str, embedder, belonging, nli=None):
+    from coherence.headline_support import load_headline_model
+
     document = build_document("example.txt", text)
     embeddings = embedder.encode([s.text for s in document.sentences])
-    context = RuleContext(embeddings=embeddings, settings=Settings(), nli=nli, belonging=belonging)
+    context = RuleContext(embeddings=embeddings, settings=Settings(), nli=nli, belonging=belonging,
+                          headline_model=load_headline_model())
     return document, rule.run(document, context)
 
 
@@ -242,12 +244,26 @@ def test_contradiction_names_the_other_sentence_and_the_kind(hashing_embedder, b
     assert finding.kind == "number"
 
 
-def test_contradiction_without_an_nli_model_says_so(hashing_embedder, belonging_model):
+def test_contradiction_without_an_nli_model_checks_typed_facts_and_says_so(hashing_embedder, belonging_model):
     module = pytest.importorskip("coherence.rules.contradiction")
     text = article("Fire Destroys Homes in Millbrook", FIRE + [FIRE_CONTRADICTION])
-    _, result = run_rule(module.ContradictionRule(), text, hashing_embedder, belonging_model, nli=None)
-    assert result.findings == []
+    document, result = run_rule(module.ContradictionRule(), text, hashing_embedder, belonging_model, nli=None)
     assert any("no NLI model" in note for note in result.notes)
+    (finding,) = result.findings  # the changed number is a typed fact: no NLI model needed
+    assert finding.kind == "number" and finding.severity == Severity.error
+    assert document.text[finding.start : finding.end] == FIRE_CONTRADICTION
+    assert "12 homes" in finding.message and "40 homes" in finding.message
+
+
+def test_two_named_sources_who_disagree_are_a_warning_that_says_so(hashing_embedder, belonging_model):
+    from coherence.rules.contradiction import ContradictionRule
+
+    text = article("Fire Destroys Homes in Millbrook", FIRE_TWO_SOURCES)
+    document, result = run_rule(ContradictionRule(), text, hashing_embedder, belonging_model, NumberNLI())
+    (finding,) = result.findings
+    assert finding.severity == Severity.warning and finding.kind == "number"
+    assert "sources differ" in finding.message
+    assert [document.text[r.start : r.end] for r in finding.related] == [FIRE_TWO_SOURCES[0]]
 
 
 @pytest.mark.parametrize(

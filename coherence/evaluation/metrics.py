@@ -177,6 +177,9 @@ def score_documents(items: Sequence[Item], auroc_negatives: Sequence[Item] | Non
     ot_neg: list[float] = []
     clean_error = 0
     clean_any = 0
+    clean_ct_error = 0  # clean docs with a contradiction error: the gate stopping a correct article
+    typed_caught = 0  # changed facts caught as an editor needs: error, on the changed sentence, partner related, right kind
+    typed_n = 0
     ct_pos: list[float] = []
     ct_neg: list[float] = []
     flag_tp = 0  # contradiction docs with a contradiction finding
@@ -226,6 +229,14 @@ def score_documents(items: Sequence[Item], auroc_negatives: Sequence[Item] | Non
                 clean_error += 1
             if findings:
                 clean_any += 1
+            if any(f.get("severity") == "error" for f in ct_findings):
+                clean_ct_error += 1
+
+        # typed contradictions: the changed sentence, with its partner as related and the right kind
+        partners = [tuple(s) for s in doc.get("evidence_partner") or []]
+        if has_con and partners and evidence:
+            typed_n += 1
+            typed_caught += any(_typed_hit(f, evidence, partners, doc.get("variant")) for f in ct_findings)
 
         # contradiction: AUROC, balanced accuracy
         ct_max = _max_score(sentences, "contradiction")
@@ -264,9 +275,11 @@ def score_documents(items: Sequence[Item], auroc_negatives: Sequence[Item] | Non
         if doc.get("headline_supported") is not None:
             counts["n_headline_docs"] += 1
             supported = bool(doc["headline_supported"])
-            h_flagged = any(f.get("rule") == HEADLINE for f in findings)
+            h_findings = [f for f in findings if f.get("rule") == HEADLINE]
+            h_flagged = bool(h_findings)
             headline_results.append(
                 {"id": doc.get("id"), "supported": supported, "flagged": h_flagged,
+                 "error": any(f.get("severity") == "error" for f in h_findings),
                  "correct": h_flagged == (not supported)}
             )
 
@@ -329,6 +342,9 @@ def score_documents(items: Sequence[Item], auroc_negatives: Sequence[Item] | Non
             "tnr": tnr,
             "loc_recall": _ratio(loc_hits, counts["n_evidence_spans"]),
             "loc_hits": loc_hits,
+            "clean_error_rate": _ratio(clean_ct_error, counts["n_clean_docs"]),
+            "typed_recall": _ratio(typed_caught, typed_n),
+            "typed_n": typed_n,
         },
         "must_not_flag": {
             "n_spans": counts["n_must_not_flag_spans"],
@@ -338,9 +354,25 @@ def score_documents(items: Sequence[Item], auroc_negatives: Sequence[Item] | Non
         "headline": {
             "n": len(headline_results),
             "accuracy": _ratio(sum(r["correct"] for r in headline_results), len(headline_results)),
+            # own headlines flagged are false alarms; other articles' headlines flagged are catches
+            **{f"{group}_{what}": _ratio(sum(r[what] for r in headline_results if r["supported"] == supported),
+                                         sum(r["supported"] == supported for r in headline_results))
+               for group, supported in (("supported", True), ("unsupported", False)) for what in ("flagged", "error")},
             "results": headline_results,
         },
     }
+
+
+_TYPED_KINDS = {"typed_number": "number", "typed_date": "date"}
+
+
+def _typed_hit(finding: dict, changed: list, partners: list, variant: str | None) -> bool:
+    span = _finding_span(finding)
+    related = [_finding_span(r) for r in finding.get("related") or []]
+    expected = _TYPED_KINDS.get(variant or "")
+    return (finding.get("severity") == "error" and span is not None and any(span_hits(span, g) for g in changed)
+            and any(r is not None and span_hits(r, p) for r in related for p in partners)
+            and (expected is None or finding.get("kind") == expected))
 
 
 def breakdown(items: Sequence[Item]) -> dict:
@@ -387,6 +419,12 @@ _COLUMNS: list[tuple[str, str, str]] = [
     ("contra AUROC", "contradiction", "auroc"),
     ("bal.acc", "contradiction", "balanced_accuracy"),
     ("loc.recall", "contradiction", "loc_recall"),
+    ("ct.clean.err", "contradiction", "clean_error_rate"),
+    ("typed", "contradiction", "typed_recall"),
+    ("hl.own", "headline", "supported_flagged"),  # own headlines with any headline finding: false alarms
+    ("hl.own.err", "headline", "supported_error"),
+    ("hl.swap", "headline", "unsupported_flagged"),  # other articles' headlines caught
+    ("hl.swap.err", "headline", "unsupported_error"),
 ]
 
 

@@ -24,6 +24,7 @@ class RuleContext:
     nli: object | None = None  # nli.NLIModel when the contradiction/headline rules need it
     belonging: object | None = None  # belonging.model.BelongingModel
     local: object | None = None  # belonging.local.LocalCoherenceModel when installed and off-topic is on
+    headline_model: object | None = None  # headline_support.HeadlineSupportModel when the headline rule is on
     parsed: list | None = None  # one spaCy Doc per document sentence; the checker parses a run's sentences at once
 
     def parses(self, document: Document) -> list:

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from .. import entities
+from .. import entities, facts
 from ..document import Document, Sentence
 from ..findings import SeverityThresholds
 from ..places import countries_in
@@ -48,6 +48,12 @@ _NEGATIONS = {"not", "no", "never", "n't", "nobody", "none", "nothing", "neither
 # misses it ("during his visit to Iran" against "his first official visit to Russia" reads as
 # neutral); alone it raises the score to a suggestion, with the NLI model agreeing, higher.
 TYPED_EVIDENCE = 0.6
+# Typed facts (coherence.facts): one fact of one event stated with two values and nothing in the
+# article to explain it is the changed fact an editor must not publish: an error whatever the NLI
+# model reads. Two named sources who give different values are reported as such, at a warning.
+TYPED_FACT_SCORE = 0.995  # error: certain (told alike, or nearly all describing words shared)
+TYPED_LIKELY_SCORE = 0.95  # warning: the same fact by fewer shared words
+SOURCES_DIFFER_SCORE = 0.95
 _VISIT = re.compile(
     r"\b(?:visit|visits|visited|visiting|trip|tour|toured|travel(?:s|led|ed|ling|ing)?)\s+(?:to|in)\s+(?:the\s+)?"
     r"((?:[A-Z][\w.'’\-]*\s?){1,4})"
@@ -75,10 +81,12 @@ class ContradictionRule:
         body = document.body
         n = len(body)
         all_pairs = n * (n - 1) // 2
-        if context.nli is None:
-            result.notes.append("contradiction: not checked, no NLI model is installed (models/nli-minilm-l6)")
-            return result
         if n < 2:
+            return result
+        typed = typed_conflicts(body, context.parses(document))
+        if context.nli is None:
+            result.notes.append("contradiction: only typed facts checked, no NLI model is installed (models/nli-minilm-l6)")
+            self._report(document, context, result, {}, typed)
             return result
         too_long = [s for s in body if len(s.text.split()) > NLI_MAX_WORDS]
         for s in too_long:
@@ -92,16 +100,17 @@ class ContradictionRule:
             (readable[i], readable[j]) for i, j in candidate_pairs([body[k] for k in readable], vectors[readable])
         ]
         result.stats = {"sentences": n, "all_pairs": all_pairs, "pairs_examined": len(candidates),
-                        "pairs_skipped": all_pairs - len(candidates), "nli_calls": 2 * len(candidates)}
+                        "pairs_skipped": all_pairs - len(candidates), "nli_calls": 2 * len(candidates),
+                        "typed_conflicts": len(typed)}
         if not candidates:
+            self._report(document, context, result, {}, typed)
             return result
         directional = [(body[i].text, body[j].text) for i, j in candidates] + [
             (body[j].text, body[i].text) for i, j in candidates
         ]
         probs = context.nli.predict(directional)
         forward, backward = probs[: len(candidates)], probs[len(candidates) :]
-        thresholds = self.thresholds(context)
-        best: dict[int, tuple[float, int]] = {}  # sentence -> (its highest score, the other sentence)
+        scores: dict[tuple[int, int], float] = {}
         for (i, j), pf, pb in zip(candidates, forward, backward):
             score = float(max(pf[0], pb[0]))
             if visit_conflict(body[i].text, body[j].text):
@@ -110,12 +119,26 @@ class ContradictionRule:
                 score *= ATTRIBUTION_DISCOUNT
             if _elaboration(body[i].text, body[j].text):
                 score *= ELABORATION_DISCOUNT
+            scores[(i, j)] = score
+        self._report(document, context, result, scores, typed)
+        return result
+
+    def _report(self, document: Document, context: RuleContext, result: RuleResult,
+                scores: dict[tuple[int, int], float], typed: dict[tuple[int, int], facts.Conflict]) -> None:
+        """Scores per sentence and one finding per contradicting pair, on its later sentence."""
+        body = document.body
+        thresholds = self.thresholds(context)
+        for pair, conflict in typed.items():
+            typed_score = (SOURCES_DIFFER_SCORE if conflict.sources_differ
+                           else TYPED_FACT_SCORE if conflict.certain else TYPED_LIKELY_SCORE)
+            scores[pair] = max(scores.get(pair, 0.0), typed_score)
+        best: dict[int, tuple[float, int]] = {}  # sentence -> (its highest score, the other sentence)
+        for (i, j), score in scores.items():
             for a, b in ((i, j), (j, i)):
                 if score > best.get(a, (0.0, -1))[0]:
                     best[a] = (score, b)
         for a, (score, _) in best.items():
             result.scores[body[a].index] = score
-        # One finding per contradicting pair, on its later sentence, the other one as related.
         reported: set[frozenset[int]] = set()
         for a in sorted(best, key=lambda k: -best[k][0]):
             score, b = best[a]
@@ -124,15 +147,38 @@ class ContradictionRule:
             if severity is None or pair in reported:
                 continue
             reported.add(pair)
-            flagged, other = _side_to_flag(document, body[min(a, b)], body[max(a, b)])
-            kind = contradiction_kind(other.text, flagged.text)
-            message = (
-                f"Sentence contradicts sentence {other.index} (line {other.line})"
-                + (f" on a {kind}" if kind != "other" else "")
-                + f" (contradiction score {score:.2f})."
-            )
+            conflict = typed.get((min(a, b), max(a, b)))
+            if conflict is not None:
+                flagged, other = body[max(a, b)], body[min(a, b)]
+                kind = conflict.kind
+                message = (f"Sentence {flagged.index} says '{conflict.second.phrase}'; sentence {other.index} "
+                           f"(line {other.line}) says '{conflict.first.phrase}'")
+                if conflict.sources_differ:
+                    message += (f": the sources differ ({conflict.second.speaker} / {conflict.first.speaker}); "
+                                "say which is right, or that they disagree")
+                message += "."
+            else:
+                flagged, other = _side_to_flag(document, body[min(a, b)], body[max(a, b)])
+                kind = contradiction_kind(other.text, flagged.text)
+                message = (
+                    f"Sentence contradicts sentence {other.index} (line {other.line})"
+                    + (f" on a {kind}" if kind != "other" else "")
+                    + f" (contradiction score {score:.2f})."
+                )
             result.findings.append(make_finding(self.id, severity, flagged, score, message, [other], kind))
-        return result
+
+
+def typed_conflicts(body: list[Sentence], parses: list) -> dict[tuple[int, int], facts.Conflict]:
+    """(earlier, later) body positions -> the typed fact the later sentence states with another value."""
+    stated = [facts.extract(parses[s.index]) for s in body]
+    found = {}
+    for j in range(len(body)):
+        for i in range(j):
+            if stated[i] and stated[j]:
+                conflict = facts.compare(stated[i], stated[j])
+                if conflict is not None:
+                    found[(i, j)] = conflict
+    return found
 
 
 def _side_to_flag(document: Document, earlier: Sentence, later: Sentence) -> tuple[Sentence, Sentence]:

@@ -1,0 +1,420 @@
+"""Typed facts: the numbers and dates a sentence states, with what they count and the event they belong to.
+
+Read off spaCy's parse: "A fire killed 12 people on Monday" states the fact (count, 12, "people",
+context {fire, kill, monday}). Two sentences that state the same fact of the same event with
+different values are a contradiction an editor must not publish ("killed 12 people" ... "killed 40
+people"). What explains a difference is not a contradiction, and ``compare`` says so:
+
+- another event or time: the two sentences carry different time expressions ("last year" / "this year");
+- a running total: "another 18", "a further 5", "18 more";
+- a range or an estimate that admits the other value: "at least 12" and "40", "up to 40" and "12",
+  "about 40" and "38";
+- an update the article states: "the toll rose to 40", "has since climbed to";
+- two named sources who disagree: "police said 12; the union said 40" (a conflict, but of sources);
+- the same quantity in other units: "2km (1.2 miles)" (units differ, so the facts are not compared).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import entities
+
+NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+CONTEXT_WINDOW = 6  # words either side of a value that describe it, besides its syntactic heads
+MIN_SHARED = 3  # context words two mentions must share to be the same fact of the same event
+MIN_OVERLAP = 0.6  # ... and that share of the smaller context (a headline is too short for a share)
+LOCAL_WINDOW = 3  # words either side that, when they agree, tie two mentions whatever the sentences around them
+LOCAL_MATCH = 5  # ... of the 2 * LOCAL_WINDOW: "led in 2007 after five holes" / "led in 2010 after five holes"
+SENTENCE_OVERLAP = 0.55  # share of the shorter sentence's content words the other must use
+UNITLESS_SHARED = 5
+CERTAIN_OVERLAP = 0.8  # a conflict is certain (an error) when this share of the describing words agree  # when only one mention says what it counts, the context must agree more
+APPROXIMATE = 0.25  # "about 40" admits values within 25%
+
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "dozen": 12, "a dozen": 12})
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
+           "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_NUMBER = re.compile(r"^[£$€]?(\d[\d,]*(?:\.\d+)?)(thousand|million|billion|trillion|bn|mn|tn|m|k|b)?%?$", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+
+# Qualifiers that make a value a bound or an estimate, read from the words just before it.
+_LOWER = ("at least", "more than", "over", "above", "upwards of", "in excess of", "no fewer than", "no less than", "at minimum")
+_UPPER = ("up to", "less than", "fewer than", "under", "below", "at most", "no more than", "as many as", "as much as")
+_APPROX = ("about", "around", "nearly", "almost", "roughly", "approximately", "some", "an estimated", "estimated",
+           "close to", "around about", "circa", "just over", "just under")
+_INCREMENT = ("another", "a further", "further", "an additional", "additional", "extra")
+# Verbs that say a value changed: "the toll rose to 40" tells the reader why it is not 12 any more.
+_UPDATE_VERBS = frozenset({"rise", "climb", "increase", "grow", "jump", "soar", "fall", "drop", "decrease", "revise",
+                           "update", "raise", "lower", "double", "triple", "reduce", "cut", "swell", "surge"})
+# Times that make another event of the same kind: another year, season or period.
+_TIME = re.compile(r"\b(?:(?:1[6-9]|20)\d\d|(?:last|this|next|previous|past|coming)\s+(?:year|month|week|season|decade|"
+                   r"spring|summer|autumn|fall|winter)|a\s+(?:year|decade)\s+(?:ago|earlier|before))\b", re.I)
+_PARTICIPANTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "agent"})
+_SAY = frozenset({"say", "tell", "claim", "insist", "deny", "state", "report", "estimate", "put", "announce", "add"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "number" or "date"
+    value: object  # number: float; date: (year, month, day), None for a part not given
+    text: str  # the value as written
+    phrase: str  # the value with what it counts ("12 people", "killed 12 people")
+    unit: str | None  # what a number counts or measures, lemmatised ("people", "km", "£")
+    context: tuple[frozenset[str], ...]  # per describing word, the forms it may take
+    qualifier: str | None  # "lower", "upper", "approx", "increment" or None
+    update: bool  # stated as a change ("rose to 40", "up from 12")
+    times: frozenset[str]  # the sentence's other times that would make another event ("last year", "2010")
+    speaker: str | None  # who the sentence attributes the fact to
+    names: frozenset[str]  # proper names among the describing words: who or what the value is about
+    words: frozenset[str]  # the sentence's content lemmas: two mentions of one fact come in sentences that agree
+    around: tuple[frozenset[str], frozenset[str]]  # the words just before and just after the value
+    actor: str | None  # the named subject of the verb the value belongs to ("Mangala" in "Mangala joined in 2014")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    first: Fact
+    second: Fact
+    kind: str
+    sources_differ: bool  # two named sources who disagree: a warning, not an error
+    certain: bool  # the two mentions are told alike, or share nearly all their describing words
+
+
+def number_value(text: str) -> float | None:
+    """'12', '1,200', '3.5bn', '£330million', 'twelve', '40%' -> the number; None when not a number."""
+    t = text.lower().strip(" .,;:'’\"()")
+    if t in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[t])
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    try:
+        value = float(m.group(1).replace(",", ""))
+    except ValueError:
+        return None
+    return value * _SCALES.get((m.group(2) or "").lower(), 1.0)
+
+
+def _keys(token) -> frozenset[str]:
+    lower = token.text.lower()
+    return frozenset({token.lemma_.lower(), entities.stem(lower), lower[:-1] if lower.endswith("s") else lower} - {""})
+
+
+def _is_context_word(token) -> bool:
+    return (token.pos_ in CONTENT_POS and not token.is_stop and token.is_alpha and len(token.text) > 1
+            and token.lower_ not in _MONTHS and token.ent_type_ not in ("DATE", "TIME"))
+
+
+def _qualifier(doc, i: int) -> str | None:
+    before = " ".join(t.lower_ for t in doc[max(0, i - 3) : i])
+    for words, name in ((_INCREMENT, "increment"), (_LOWER, "lower"), (_UPPER, "upper"), (_APPROX, "approx")):
+        if any(re.search(rf"(?:^|\s){re.escape(w)}$", before) for w in words):
+            return name
+    after = doc[i + 1 : i + 3].text.lower()
+    if re.match(r"(?:\w+\s)?(?:more|additional|extra)\b", after) and not after.startswith("more than"):
+        return "increment"  # "18 more", "18 more people"
+    if re.match(r"(?:\w+\s)?or (?:more|so)\b", after):
+        return "lower" if "more" in after else "approx"
+    return None
+
+
+def _speaker(doc) -> str | None:
+    """The named or described source of a sentence: the subject of its verb of saying, or 'according to' X."""
+    for token in doc:
+        if token.lemma_.lower() in _SAY and token.pos_ in ("VERB", "AUX"):
+            for child in token.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in ("PROPN", "NOUN"):
+                    return " ".join(t.lower_ for t in child.subtree if t.pos_ in ("PROPN", "NOUN"))
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            for obj in doc[token.i + 1].children:
+                if obj.dep_ == "pobj":
+                    return " ".join(t.lower_ for t in obj.subtree if t.pos_ in ("PROPN", "NOUN"))
+    return None
+
+
+def _context(doc, span_tokens: set[int], anchor) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """The words that describe a value: those near it, the words it hangs from up the parse, and the
+    participants (subject, object) of each of those ("the fire" in "the fire killed 12 people")."""
+    words = {}
+
+    def add(token) -> None:
+        if token.i not in span_tokens and _is_context_word(token):
+            words[token.i] = _keys(token)
+
+    before = [t for t in doc[: anchor.i] if not t.is_punct][-CONTEXT_WINDOW:]
+    after = [t for t in doc[anchor.i + 1 :] if not t.is_punct][:CONTEXT_WINDOW]
+    for token in before + after:
+        add(token)
+    head = anchor
+    while True:
+        add(head)
+        for child in head.children:
+            if child.dep_ in _PARTICIPANTS:
+                add(child)
+        if head.i == head.head.i:  # the root (spaCy makes a new Token on each access: compare positions)
+            break
+        head = head.head
+    names = frozenset(doc[i].lower_ for i in words if doc[i].pos_ == "PROPN")
+    return tuple(dict.fromkeys(words.values())), names  # a word said twice describes the value once
+
+
+def _unit(doc, token) -> str | None:
+    if token.ent_type_ == "MONEY" or token.text[:1] in "£$€":
+        symbols = [t.text for t in doc[max(0, token.i - 1) : token.i + 2] if t.text[:1] in "£$€"]
+        if symbols:
+            return symbols[0][:1]
+    if token.text.endswith("%") or doc[token.i + 1 : token.i + 2].text.lower() in ("%", "percent", "per"):
+        return "%"
+    head = token.head
+    if head.i != token.i and head.pos_ in ("NOUN", "PROPN") and head.i > token.i:
+        return head.lemma_.lower()
+    for t in doc[token.i + 1 : token.i + 3]:
+        if t.pos_ == "NOUN":
+            return t.lemma_.lower()
+        if t.pos_ not in ("NUM", "ADJ", "ADV", "SYM", "PUNCT") and t.text.lower() not in _SCALES:
+            break
+    return None
+
+
+def _phrase(doc, token, unit: str | None) -> str:
+    """The value with what it counts: '12 people', '£330million loan', 'killed 12 people'."""
+    indexes = [token.i]
+    for t in doc[token.i + 1 : token.i + 4]:
+        indexes.append(t.i)
+        if t.pos_ == "NOUN" or t.text.lower() not in _SCALES and t.pos_ not in ("NUM", "ADJ", "SYM"):
+            break
+    start = token.i
+    if token.i > 0 and doc[token.i - 1].text[:1] in "£$€":
+        start -= 1
+    verb = token.head.head if token.head.pos_ == "NOUN" else token.head
+    if verb.pos_ == "VERB" and 0 < start - verb.i <= 2:
+        start = verb.i
+    end = max(indexes) + 1
+    if end - 1 > token.i and doc[end - 1].pos_ not in ("NOUN", "NUM", "SYM") and doc[end - 1].text.lower() not in _SCALES:
+        end -= 1
+    return doc[start:end].text
+
+
+def _date_value(span) -> tuple | None:
+    if sum(1 for t in span if re.fullmatch(r"(1[6-9]|20)\d\d", t.text)) > 1:
+        return None  # a period ("between 2010 and 2050"), not one date
+    year = month = day = None
+    for token in span:
+        lower = token.lower_.strip(".")
+        if lower in _MONTHS:
+            month = _MONTHS[lower]
+        elif re.fullmatch(r"(1[6-9]|20)\d\d", lower):
+            year = int(lower)
+        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", lower):
+            day = int(re.match(r"\d+", lower).group(0))
+    if month is None and year is None:
+        return None
+    if month is None:
+        day = None  # "2004" alone; a bare number beside a year is not a day
+    return (year, month, day)
+
+
+def _around(doc, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
+    def words(tokens):  # "per cent" says what the value is, not which fact it is
+        return [t.lemma_.lower() for t in tokens if t.is_alpha and t.lower_ not in ("per", "cent", "percent")]
+
+    return frozenset(words(doc[max(0, start - 6) : start])[-LOCAL_WINDOW:]), frozenset(words(doc[end : end + 6])[:LOCAL_WINDOW])
+
+
+def _actor(token) -> str | None:
+    """The proper-noun subject of the first verb above the value: whose fact it is."""
+    head = token
+    for _ in range(4):
+        if head.pos_ in ("VERB", "AUX"):
+            for child in head.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
+                    return child.lower_
+            return None
+        if head.i == head.head.i:
+            return None
+        head = head.head
+    return None
+
+
+def _updated(doc, token) -> bool:
+    """The value is stated as a change: a verb of change above it in the parse, or "up/down from" beside it."""
+    head = token
+    for _ in range(3):
+        if head.lemma_.lower() in _UPDATE_VERBS:
+            return True
+        if head.i == head.head.i:
+            break
+        head = head.head
+    return doc[max(0, token.i - 3) : token.i].text.lower().endswith(("up from", "down from", "now"))
+
+
+def _times(doc, own: set[int]) -> frozenset[str]:
+    """The sentence's times that date an event, outside the value itself ("last year", "in 2010")."""
+    text = "".join(t.text_with_ws if t.i not in own else " " * len(t.text_with_ws) for t in doc)
+    return frozenset(m.group(0).lower() for m in _TIME.finditer(text))
+
+
+def extract(doc) -> list[Fact]:
+    """Every number and date the sentence states, as facts."""
+    facts: list[Fact] = []
+    speaker = _speaker(doc)
+    words = frozenset(t.lemma_.lower() for t in doc if _is_context_word(t))
+    used: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        value = _date_value(ent)
+        if value is None:
+            continue
+        tokens = {t.i for t in ent}
+        used |= tokens
+        anchor = ent.root
+        if value[2] is None and value[0] is None and ent.start > 0 and doc[ent.start - 1].pos_ == "PROPN":
+            continue  # "Stephanie March": a name, not a month
+        context, names = _context(doc, tokens, anchor)
+        facts.append(Fact("date", value, ent.text, ent.text, None, context, None,
+                          _updated(doc, anchor), _times(doc, tokens), speaker, names, words,
+                          _around(doc, ent.start, ent.end), _actor(anchor)))
+    for token in doc:
+        if token.i in used or token.ent_type_ in ("ORDINAL", "TIME"):
+            continue
+        value = number_value(token.text)
+        if value is None or not (token.like_num or token.pos_ == "NUM" or token.text[:1] in "£$€"):
+            continue
+        if token.lower_ == "one":
+            continue  # "at one time", "one of them": too idiomatic to be a count
+        following = doc[token.i + 1 : token.i + 3].text.lower()
+        if following.startswith("-") and (following[1:].strip()[:1].isdigit() or following[1:].startswith("time")):
+            continue  # a range "25-55" or a "three-time champion": not a count of this event
+        if token.i + 1 < len(doc) and doc[token.i + 1].text.lower() in _SCALES:
+            value *= _SCALES[doc[token.i + 1].text.lower()]
+        if token.i > 0 and number_value(doc[token.i - 1].text) is not None and doc[token.i - 1].i not in used:
+            continue  # "10 million" was read at "10"
+        if token.ent_type_ == "DATE" and re.fullmatch(r"(1[6-9]|20)\d\d", token.text):
+            continue  # a year outside a month expression is a date fact already (or an unparsed one)
+        unit = _unit(doc, token)
+        context, names = _context(doc, {token.i}, token)
+        facts.append(Fact("number", value, token.text, _phrase(doc, token, unit), unit, context,
+                          _qualifier(doc, token.i), _updated(doc, token), _times(doc, {token.i}), speaker, names, words,
+                          _around(doc, token.i, token.i + 1), _actor(token)))
+    return facts
+
+
+def _shared(a: tuple[frozenset[str], ...], b: tuple[frozenset[str], ...]) -> int:
+    keys_b = frozenset().union(*b) if b else frozenset()
+    return sum(1 for forms in a if forms & keys_b)
+
+
+def same_fact(a: Fact, b: Fact, min_shared: int = MIN_SHARED, headline: bool = False) -> bool:
+    """Two mentions of the same quantity of the same event: same kind and unit, and they share their context.
+
+    A headline drops what a number counts ("Fire Kills Twelve"), so there a missing unit matches any.
+    """
+    if a.kind != b.kind or (a.unit and b.unit and a.unit != b.unit):
+        return False
+    shared = min(_shared(a.context, b.context), _shared(b.context, a.context))
+    if a.kind == "number" and (a.unit is None or b.unit is None) and not headline:
+        # a bare number is an age, a score or an id: only the same named someone's is the same fact
+        if not a.names & b.names:
+            return False
+        min_shared = UNITLESS_SHARED
+    if a.names and b.names and not a.names & b.names or _other_actor(a, b):
+        return False  # "David Gaver, 28" and "Nathaniel Gaver, 27": two people's ages
+    smaller = min(len(a.context), len(b.context))
+    # at least two describing words besides the value: one shared word ("per cent") ties nothing
+    return shared >= 2 and shared >= min(min_shared, smaller) and (headline or shared >= MIN_OVERLAP * smaller)
+
+
+def _context_agreement(a: Fact, b: Fact) -> float:
+    smaller = min(len(a.context), len(b.context))
+    return min(_shared(a.context, b.context), _shared(b.context, a.context)) / smaller if smaller else 0.0
+
+
+def _compatible(a: Fact, b: Fact) -> bool:
+    """Same kind, same unit where both say one, and no two different names or named subjects."""
+    return (a.kind == b.kind and not (a.unit and b.unit and a.unit != b.unit)
+            and not (a.names and b.names and not a.names & b.names) and not _other_actor(a, b))
+
+
+def _other_actor(a: Fact, b: Fact) -> bool:
+    """'Mangala joined in 2014' and 'Toure joined in 2010': two people's facts."""
+    return bool(a.actor and b.actor and a.actor != b.actor)
+
+
+def _admits(bound: Fact, other: Fact) -> bool:
+    """Whether a bound or an estimate is compatible with the other value."""
+    x, y = bound.value, other.value
+    if bound.qualifier == "lower":
+        return y >= x
+    if bound.qualifier == "upper":
+        return y <= x
+    if bound.qualifier == "approx":
+        return abs(x - y) <= APPROXIMATE * max(abs(x), abs(y))
+    return False
+
+
+def values_conflict(a: Fact, b: Fact) -> bool:
+    if a.kind == "date":
+        return any(x is not None and y is not None and x != y for x, y in zip(a.value, b.value))
+    if a.value == b.value:
+        return False
+    if a.qualifier == b.qualifier:
+        return True  # the same fact told the same way with another value
+    if "increment" in (a.qualifier, b.qualifier):
+        return False
+    return not ((a.qualifier and _admits(a, b)) or (b.qualifier and _admits(b, a)))
+
+
+def _sentences_agree(a: Fact, b: Fact) -> bool:
+    smaller = min(len(a.words), len(b.words))
+    return smaller > 0 and len(a.words & b.words) >= SENTENCE_OVERLAP * smaller
+
+
+def _told_alike(a: Fact, b: Fact) -> bool:
+    """The words right around the two values agree: one sentence edited, or told again the same way."""
+    return len(a.around[0] & b.around[0]) + len(a.around[1] & b.around[1]) >= LOCAL_MATCH
+
+
+def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Conflict | None:
+    """The conflict between two sentences' facts, or None.
+
+    A mention whose value the other sentence also states in the same context is consistent, even
+    when another mention there differs ("4 to 40 nanometres" against "4 to 20"). Otherwise the
+    best-matching mention with another value is a conflict, unless the difference is explained.
+    """
+    # a headline is short: two shared words ("fire", "kill") tie its number to a body sentence's
+    min_shared = 2 if headline else MIN_SHARED
+
+    agree = headline or bool(first and second and _sentences_agree(first[0], second[0]))
+
+    def same(x: Fact, y: Fact) -> bool:
+        # in sentences about one thing, shared describing words; anywhere, the same words around the value
+        if not (agree or _told_alike(x, y)):
+            return False
+        return same_fact(x, y, min_shared, headline) or _told_alike(x, y) and _compatible(x, y)
+
+    def restated(x: Fact, others: list[Fact]) -> bool:
+        return any(x.value == y.value and same(x, y) for y in others)
+
+    for a in first:
+        if restated(a, second):
+            continue
+        for b in second:
+            if not same(a, b) or restated(b, first) or not values_conflict(a, b):
+                continue
+            if a.update != b.update:
+                continue  # "the toll rose to 40": the article says why the number changed
+            if a.kind == "number" and a.times and b.times and not a.times & b.times:
+                continue  # another time, another event: "12 last year ... 40 this year"
+            sources_differ = bool(a.speaker and b.speaker and a.speaker != b.speaker)
+            return Conflict(a, b, a.kind, sources_differ, _told_alike(a, b) or _context_agreement(a, b) >= CERTAIN_OVERLAP)
+    return None
