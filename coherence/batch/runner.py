@@ -47,8 +47,11 @@ def run_batch(inputs: list[str], output: str, settings: Settings, address: str |
             import ray
 
             started = time.perf_counter()
-            cpus = int(ray.cluster_resources().get("CPU", 1))
-            checked = check_on_ray(pending, settings, key, write, actors or max(1, cpus), batch_size)
+            cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+            if actors and actors > cpus and started_ray:  # each actor takes a CPU: more would wait forever
+                say(f"{actors} actors asked for, this machine's Ray has {cpus} CPU(s): using {cpus}")
+                actors = cpus
+            checked = check_on_ray(pending, settings, key, write, actors or cpus, batch_size)
             seconds = time.perf_counter() - started
             say(f"checked {checked} article(s) in {seconds:.1f} s ({checked / seconds:.2f}/s); rows in {output}")
     finally:
