@@ -91,16 +91,17 @@ def sequential_checks(texts: list[str], threads: int, folder: Path) -> dict:
 
 
 def actor_rss() -> dict[int, int]:
-    """RSS in bytes of every live CheckActor process."""
-    found = {}
+    """RSS in bytes of every live CheckActor process (a process an actor forks inherits its title: left out)."""
+    found, parents = {}, {}
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and b"CheckActor" in (proc / "cmdline").read_bytes():
                 pages = int((proc / "statm").read_text().split()[1])
+                parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
                 found[int(proc.name)] = pages * 4096
         except (OSError, ValueError, IndexError):
             continue
-    return found
+    return {pid: rss for pid, rss in found.items() if parents[pid] not in found}
 
 
 def timed_run(command: list[str], sample_actors: bool = False) -> dict:

@@ -29,17 +29,15 @@ def call(port: int, method: str, path: str, body=None, headers: dict | None = No
 def running_server(checker, timeout: float = 30.0, token: str | None = None, max_bytes: int = 2_000_000,
                    queue_size: int = 8, max_batch: int = 64):
     """``coherence serve``'s app around ``checker`` on 127.0.0.1:(free port), in a thread; yields (port, worker)."""
-    import uvicorn
-
     from coherence.serve.app import ServeOptions, create_app
-    from coherence.serve.command import bind
     from coherence.serve.worker import ModelWorker
+    from coherence.web import Server, bind
 
     sock = bind("127.0.0.1", 0)
     worker = ModelWorker(checker, queue_size=queue_size, max_batch=max_batch)
     app = create_app(checker, worker, ServeOptions(max_bytes=max_bytes, timeout=timeout, token=token))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    server = Server(app, sock, lifespan="on")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -48,5 +46,5 @@ def running_server(checker, timeout: float = 30.0, token: str | None = None, max
     try:
         yield sock.getsockname()[1], worker
     finally:
-        server.should_exit = True
-        thread.join(20)
+        server.shutdown(20)
+        server.server_close()

@@ -150,14 +150,15 @@ def test_batch_gives_the_reports_of_check_and_keeps_bad_records(tmp_path, tiny, 
 
 
 def actor_pids() -> list[int]:
-    pids = []
+    """The actor processes (a process an actor forks inherits its title: left out)."""
+    parents = {}
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and b"CheckActor" in (proc / "cmdline").read_bytes():
-                pids.append(int(proc.name))
-        except OSError:
+                parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-    return pids
+    return sorted(pid for pid, parent in parents.items() if parent not in parents)
 
 
 @pytest.mark.ray

@@ -30,6 +30,7 @@ from .. import __version__
 from ..api import MARKUPS, Checker, article_input
 from ..errors import CoherenceError
 from ..formats.json_report import report_document
+from ..web import json_response as _json
 from .info import models_info, rules_info, settings_json
 from .worker import ModelWorker, QueueFull
 
@@ -48,11 +49,6 @@ class _Refused(Exception):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
-
-
-def _json(status: int, payload: dict, headers: dict | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    return Response(body, status, headers=headers, media_type="application/json")
 
 
 def _authorised(request: Request, token: str) -> bool:

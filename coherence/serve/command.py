@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 import sys
 import time
@@ -15,7 +16,6 @@ import time
 import click
 
 from ..cli import UsageProblem, _resolve, config_options, model_options
-from ..errors import CoherenceError
 
 DEFAULT_PORT = 8776
 TOKEN_ENV = "COHERENCE_TOKEN"
@@ -49,20 +49,6 @@ def read_token(token_file: str | None) -> str | None:
     if len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token):
         raise UsageProblem(f"the token in {where} must be at least {MIN_TOKEN_LENGTH} characters without spaces")
     return token
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise CoherenceError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port 0)") from None
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
 
 
 @click.command()
@@ -99,6 +85,8 @@ def serve(host, port, token_file, max_bytes, timeout, queue_size, max_batch, con
              "max-bytes": max_bytes}
     base = _resolve((), config_file, isolated, **flags).settings  # a bad flag or config fails before loading
     checker = Checker({k: v for k, v in flags.items() if v is not None}, config_file=config_file, isolated=isolated)
+    from ..web import bind
+
     sock = bind(host, port)
     started = time.perf_counter()
     checker.load()
@@ -109,19 +97,21 @@ def serve(host, port, token_file, max_bytes, timeout, queue_size, max_batch, con
 def run(checker, sock: socket.socket, max_bytes: int, timeout: float, token: str | None, queue_size: int,
         max_batch: int) -> None:
     """Serve on ``sock`` until SIGTERM or Ctrl-C; requests in flight are finished first."""
-    import uvicorn
-
+    from ..web import Server
     from .app import ServeOptions, create_app
     from .worker import ModelWorker
 
     worker = ModelWorker(checker, queue_size=queue_size, max_batch=max_batch)
     app = create_app(checker, worker, ServeOptions(max_bytes=max_bytes, timeout=timeout, token=token))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=int(timeout) + 5)
+    server = Server(app, sock, graceful_seconds=int(timeout) + 5, lifespan="on")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     guard = "clients must send 'Authorization: Bearer TOKEN'" if token else "no token: loopback clients only"
     click.echo(f"coherence serve: listening on http://{shown}:{port} ({guard}); SIGTERM or Ctrl-C stops", err=True)
     sys.stderr.flush()
-    uvicorn.Server(config).run(sockets=[sock])
-    click.echo("coherence serve: stopped", err=True)
+    # uvicorn stops gracefully on SIGTERM, then raises it again for the handler it found: exit 0, not "killed".
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        server.serve_forever()
+    finally:
+        click.echo("coherence serve: stopped", err=True)
