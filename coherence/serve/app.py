@@ -94,7 +94,8 @@ def _field(article: dict, name: str, where: str, required: bool = False) -> str 
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise _Refused(422, f"{where}: '{name}' is required" if value is None else f"{where}: '{name}' must be a string")
+        problem = "is required" if value is None else "must be a string"
+        raise _Refused(422, f"{where}: '{name}' {problem}")
     return value
 
 
