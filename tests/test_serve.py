@@ -85,6 +85,13 @@ def test_check_a_list_of_articles(server):
     assert body["files"][1]["sentences"][0]["role"] == "headline"  # the path picked Markdown
 
 
+def test_in_a_list_an_article_without_prose_carries_its_error(server):
+    status, _, body = call(server, "POST", "/v1/check", [{"text": CLEAN, "path": "a.txt"},
+                                                          {"text": "```\ncode only\n```\n", "path": "b.md"}])
+    assert status == 200 and body["files"][0]["error"] is None
+    assert "no prose to check" in body["files"][1]["error"] and body["files"][1]["findings"] == []
+
+
 def test_health_version_and_rules(server):
     status, _, health = call(server, "GET", "/v1/health")
     assert status == 200 and health["status"] == "ok"
