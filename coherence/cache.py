@@ -59,20 +59,28 @@ def models_signature(settings: Settings) -> dict:
             (("embedder", embedder), ("nli", nli), ("belonging", belonging), ("local", str(DEFAULT_LOCAL_PATH)))}
 
 
+def settings_signature(settings: Settings) -> str:
+    """What, besides the article, decides its report: version, rules, cuts, caps, models, precision.
+
+    The result cache keys on it, and ``coherence batch`` resumes on it.
+    """
+    fixed = {
+        "version": __version__,
+        "rules": settings.rules,
+        "thresholds": settings.thresholds,
+        "max_severity": {k: v.name for k, v in settings.max_severity.items()},
+        "models": models_signature(settings),
+        "precision": resolve_precision(settings.precision),  # bfloat16 scores differ slightly from float32
+    }
+    return json.dumps(fixed, sort_keys=True, default=str)
+
+
 class ResultCache:
     FORMAT = CACHE_FORMAT
 
     def __init__(self, settings: Settings, folder: Path | None = None):
         self.folder = Path(folder or settings.cache_dir or default_cache_dir()) / f"v{CACHE_FORMAT}"
-        fixed = {
-            "version": __version__,
-            "rules": settings.rules,
-            "thresholds": settings.thresholds,
-            "max_severity": {k: v.name for k, v in settings.max_severity.items()},
-            "models": models_signature(settings),
-            "precision": resolve_precision(settings.precision),  # bfloat16 scores differ slightly from float32
-        }
-        self._fixed = json.dumps(fixed, sort_keys=True, default=str)
+        self._fixed = settings_signature(settings)
         self.problem: str | None = None  # why the cache was skipped, said once
 
     def key(self, text: str, markup: str) -> str:

@@ -237,6 +237,8 @@ def eval_command(files, sample, seed, json_out, per_doc, quiet, embedder, nli_mo
 
 
 from .review.command import review; cli.add_command(review)  # noqa: I001 - needs cli and the helpers above
+from .serve.command import serve; cli.add_command(serve)  # noqa: I001, E702
+from .batch.command import batch; cli.add_command(batch)  # noqa: I001, E702
 
 
 def _json_default(value):

@@ -76,6 +76,18 @@ class FileReport:
     stats: dict = field(default_factory=dict)
     error: str | None = None
 
+    def to_dict(self) -> dict:
+        """This article's report contract document (schema_version 1), as plain data."""
+        from .formats.json_report import report_document
+
+        return report_document([self])
+
+    def to_json(self) -> str:
+        """Exactly what ``coherence check --format json`` prints for this one article."""
+        from .formats.json_report import format_json
+
+        return format_json([self])
+
     @property
     def score(self) -> float:
         """Article score in [0, 1]: 1 is clean; the worst finding pulls it down."""

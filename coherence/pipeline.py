@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from .checker import ArticleInput, Checker
+from .api import Checker
+from .checker import ArticleInput
 from .errors import InputError
 from .findings import FileReport
 from .markup import markup_of
@@ -75,12 +76,11 @@ def check_articles(articles: list[ArticleInput], settings: Settings, options: Ru
             todo.append(position)
 
     if todo:
-        checker = Checker(settings)
-        checker.load_models()
+        checker = Checker(settings).load()
         bar = _progress(len(todo), options.progress)
         for first in range(0, len(todo), CHUNK):
             chunk = todo[first : first + CHUNK]
-            for position, report in zip(chunk, checker.check([articles[p] for p in chunk])):
+            for position, report in zip(chunk, checker.check_inputs([articles[p] for p in chunk])):
                 reports[position] = report
                 if cache is not None and report.error is None:
                     cache.put(keys[position], report)

@@ -58,14 +58,14 @@ def file_json(report: FileReport) -> dict:
     }
 
 
+def report_document(reports: list[FileReport]) -> dict:
+    """The contract document of these reports: what ``json`` prints, as plain data."""
+    return {"schema_version": SCHEMA_VERSION, "files": [file_json(r) for r in reports]}
+
+
 def format_json(reports: list[FileReport]) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, "files": [file_json(r) for r in reports]}, indent=2,
-                      ensure_ascii=False)
-
-
+    return json.dumps(report_document(reports), indent=2, ensure_ascii=False)
 
 
 def format_jsonl(reports: list[FileReport]) -> str:
-    return "\n".join(
-        json.dumps({"schema_version": SCHEMA_VERSION, "files": [file_json(r)]}, ensure_ascii=False) for r in reports
-    )
+    return "\n".join(json.dumps(report_document([r]), ensure_ascii=False) for r in reports)

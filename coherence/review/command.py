@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from ..cli import UsageProblem, _resolve, _run, config_options, model_options
-from ..errors import CoherenceError
 from .store import DEFAULT_STORE_NAME
 
 
@@ -85,10 +84,7 @@ def _serve(reports, store, reviewer: str, port: int, open_browser: bool) -> None
     from .server import ReviewApp, make_server
 
     app = ReviewApp(reports, store, reviewer)
-    try:
-        server = make_server(app, port)
-    except OSError as exc:
-        raise CoherenceError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)") from None
+    server = make_server(app, port)  # a port in use is a one-line CoherenceError
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         click.echo(f"Reviewing {len(app.findings)} finding(s) in {len(reports)} file(s) at {url}", err=True)
