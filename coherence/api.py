@@ -24,7 +24,7 @@ from .findings import FileReport
 from .settings import Settings
 
 MARKUPS = ("text", "markdown", "html")
-_SHARED_MODELS = ("embedder", "belonging", "nli", "local", "nlp")  # the run checker's cached model attributes
+_SHARED_MODELS = ("embedder", "belonging", "nli", "local", "headline_model", "nlp")  # the run checker's cached model attributes
 _MODEL_FIELDS = ("embedder", "nli_model", "belonging_model", "threads", "precision")
 _MAX_REMEMBERED_FOLDERS = 1024  # per-folder settings kept; a server that sees many folders starts again
 
