@@ -28,6 +28,7 @@ MIN_SHARED = 3  # context words two mentions must share to be the same fact of t
 MIN_OVERLAP = 0.6  # ... and that share of the smaller context (a headline is too short for a share)
 LOCAL_WINDOW = 3  # words either side that, when they agree, tie two mentions whatever the sentences around them
 LOCAL_MATCH = 5  # ... of the 2 * LOCAL_WINDOW: "led in 2007 after five holes" / "led in 2010 after five holes"
+NEAR = 12  # words either side that make the passage a value belongs to
 SENTENCE_OVERLAP = 0.55  # share of the shorter sentence's content words the other must use
 UNITLESS_SHARED = 5
 CERTAIN_OVERLAP = 0.8  # a conflict is certain (an error) when this share of the describing words agree  # when only one mention says what it counts, the context must agree more
@@ -75,7 +76,7 @@ class Fact:
     times: frozenset[str]  # the sentence's other times that would make another event ("last year", "2010")
     speaker: str | None  # who the sentence attributes the fact to
     names: frozenset[str]  # proper names among the describing words: who or what the value is about
-    words: frozenset[str]  # the sentence's content lemmas: two mentions of one fact come in sentences that agree
+    words: frozenset[str]  # content lemmas near the value: two mentions of one fact come in passages that agree
     around: tuple[frozenset[str], frozenset[str]]  # the words just before and just after the value
     actor: str | None  # the named subject of the verb the value belongs to ("Mangala" in "Mangala joined in 2014")
 
@@ -223,6 +224,14 @@ def _date_value(span) -> tuple | None:
     return (year, month, day)
 
 
+def _near(doc, start: int, end: int) -> frozenset[str]:
+    """Content lemmas within NEAR words of the value: the passage it belongs to, even inside a run-on
+    caption that joins several sentences."""
+    before = [t for t in doc[:start] if not t.is_punct][-NEAR:]
+    after = [t for t in doc[end:] if not t.is_punct][:NEAR]
+    return frozenset(t.lemma_.lower() for t in before + after if _is_context_word(t))
+
+
 def _around(doc, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
     def words(tokens):  # "per cent" says what the value is, not which fact it is
         return [t.lemma_.lower() for t in tokens if t.is_alpha and t.lower_ not in ("per", "cent", "percent")]
@@ -267,7 +276,6 @@ def extract(doc) -> list[Fact]:
     """Every number and date the sentence states, as facts."""
     facts: list[Fact] = []
     speaker = _speaker(doc)
-    words = frozenset(t.lemma_.lower() for t in doc if _is_context_word(t))
     used: set[int] = set()
     for ent in doc.ents:
         if ent.label_ != "DATE":
@@ -282,7 +290,7 @@ def extract(doc) -> list[Fact]:
             continue  # "Stephanie March": a name, not a month
         context, names = _context(doc, tokens, anchor)
         facts.append(Fact("date", value, ent.text, ent.text, None, context, None,
-                          _updated(doc, anchor), _times(doc, tokens), speaker, names, words,
+                          _updated(doc, anchor), _times(doc, tokens), speaker, names, _near(doc, ent.start, ent.end),
                           _around(doc, ent.start, ent.end), _actor(anchor)))
     for token in doc:
         if token.i in used or token.ent_type_ in ("ORDINAL", "TIME"):
@@ -304,7 +312,8 @@ def extract(doc) -> list[Fact]:
         unit = _unit(doc, token)
         context, names = _context(doc, {token.i}, token)
         facts.append(Fact("number", value, token.text, _phrase(doc, token, unit), unit, context,
-                          _qualifier(doc, token.i), _updated(doc, token), _times(doc, {token.i}), speaker, names, words,
+                          _qualifier(doc, token.i), _updated(doc, token), _times(doc, {token.i}), speaker, names,
+                          _near(doc, token.i, token.i + 1),
                           _around(doc, token.i, token.i + 1), _actor(token)))
     return facts
 
@@ -394,11 +403,9 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
     # a headline is short: two shared words ("fire", "kill") tie its number to a body sentence's
     min_shared = 2 if headline else MIN_SHARED
 
-    agree = headline or bool(first and second and _sentences_agree(first[0], second[0]))
-
     def same(x: Fact, y: Fact) -> bool:
-        # in sentences about one thing, shared describing words; anywhere, the same words around the value
-        if not (agree or _told_alike(x, y)):
+        # in passages about one thing, shared describing words; anywhere, the same words around the value
+        if not (headline or _sentences_agree(x, y) or _told_alike(x, y)):
             return False
         return same_fact(x, y, min_shared, headline) or _told_alike(x, y) and _compatible(x, y)
 
