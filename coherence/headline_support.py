@@ -43,6 +43,11 @@ _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60
                       "ninety": "90", "hundred": "100", "dozen": "12"})
 _SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 
+# Short forms of headlines ("Man Utd" for Manchester United).
+_ABBREVIATIONS = {"utd": "united", "govt": "government", "intl": "international", "natl": "national",
+                  "dept": "department", "int'l": "international"}
+PREFIX_MIN = 3  # a headline name this long may stand for a body name it begins ("Man" for "Manchester")
+
 FEATURES = (
     "cover", "cover_lead", "names_missing", "numbers_missing", "words_missing", "terms",
     "sim_lead", "sim_max", "sim_top3", "sim_centroid",
@@ -102,9 +107,11 @@ def _token_keys(token) -> set[str]:
     number = number_key(token.text)
     if number is not None:
         keys.add(number)
-    alias = places.country(lower)
+    alias = places.country(lower) or places.DEMONYMS.get(lower)
     if alias:
         keys.add(alias)
+    if lower in _ABBREVIATIONS:
+        keys.add(_ABBREVIATIONS[lower])
     return {k for k in keys if k}
 
 
@@ -196,9 +203,17 @@ def _cover(terms: list[Term], keys: set[str]) -> float:
     return sum(_WEIGHT[t.kind] for t in terms if t.keys & keys) / total
 
 
+def _short_for(term: Term, keys: set[str]) -> bool:
+    """A headline name that is the start of a body name: "Man" for "Manchester", "Govt" aside."""
+    if term.kind != "name" or len(term.text) < PREFIX_MIN:
+        return False
+    start = term.text.lower()
+    return any(k.startswith(start) and k != start and " " not in k for k in keys)
+
+
 def evidence(headline_doc, headline_vector: np.ndarray, body: BodyIndex) -> HeadlineEvidence:
     terms = headline_terms(headline_doc)
-    missing = [t for t in terms if not t.keys & body.keys]
+    missing = [t for t in terms if not t.keys & body.keys and not _short_for(t, body.keys)]
     sims = body.vectors @ np.asarray(headline_vector, dtype=np.float32) if len(body.vectors) else np.zeros(1)
     top = np.sort(sims)[::-1]
     centroid = body.vectors.mean(axis=0) if len(body.vectors) else np.zeros_like(headline_vector)
@@ -226,7 +241,7 @@ class HeadlineSupportModel:
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    cuts: dict  # "warning", "error": on the probability; "name": the cut above which a missing name is an error
+    cuts: dict  # "warning", "error": on the probability
     meta: dict
 
     def unsupported(self, features: np.ndarray) -> float:

@@ -49,6 +49,18 @@ _ALIASES = {
     "burma": "myanmar", "persia": "iran", "dprk": "north korea", "uae": "united arab emirates",
     "n. korea": "north korea", "s. korea": "south korea", "korea": "korea",
 }
+# Demonyms a headline uses for a country the body names ("French suitor" over "a Paris bid from France").
+DEMONYMS = {
+    "french": "france", "german": "germany", "russian": "russia", "chinese": "china", "japanese": "japan",
+    "italian": "italy", "spanish": "spain", "irish": "ireland", "scottish": "united kingdom", "welsh": "united kingdom",
+    "english": "united kingdom", "indian": "india", "iranian": "iran", "iraqi": "iraq", "israeli": "israel",
+    "dutch": "netherlands", "swiss": "switzerland", "swedish": "sweden", "polish": "poland", "turkish": "turkey",
+    "greek": "greece", "canadian": "canada", "australian": "australia", "mexican": "mexico", "brazilian": "brazil",
+    "korean": "korea", "afghan": "afghanistan", "pakistani": "pakistan", "syrian": "syria", "ukrainian": "ukraine",
+    "egyptian": "egypt", "palestinian": "palestine", "saudi": "saudi arabia", "nigerian": "nigeria",
+    "kenyan": "kenya", "belgian": "belgium", "portuguese": "portugal", "norwegian": "norway", "danish": "denmark",
+    "finnish": "finland", "austrian": "austria", "venezuelan": "venezuela", "cuban": "cuba", "libyan": "libya",
+}
 COUNTRIES: dict[str, str] = {**{c: c for c in _COUNTRIES}, **_MULTI_WORD, **_ALIASES}
 
 

@@ -6,9 +6,9 @@ model trained on Wikinews headlines weighs what is missing against how close the
 meaning is to the lead and the body. Severities:
 
 - ``error``: a concrete broken promise: a name (person, place, organisation) or a number in the
-  headline that the body never mentions while the body does not carry the headline otherwise
-  (``name`` cut), a headline number the body contradicts (typed facts), or a headline the body
-  does not support at all (``error`` cut);
+  headline that the body never mentions, in a headline the body does not support as a whole
+  (``warning`` cut), a headline number or date the body contradicts and never states (typed
+  facts), or a headline the body does not support at all (``error`` cut);
 - ``warning``: the body does not support the headline as a whole (``warning`` cut);
 - nothing for a paraphrase.
 
@@ -69,7 +69,7 @@ class HeadlineRule:
         if score >= model.cuts["error"]:
             severity = Severity.error
             reasons.append("no sentence of the body says what it promises")
-        elif names and score >= model.cuts["name"]:
+        elif names and score >= model.cuts["warning"]:
             severity = Severity.error
         elif score >= model.cuts["warning"]:
             severity = Severity.warning
