@@ -18,7 +18,7 @@ from coherence.belonging.local import (
     neighbour_context,
 )
 from coherence.belonging.features import sentence_features
-from coherence.belonging.train_local import belonging_trained_on, calibrated_cuts, make_examples, split_articles
+from coherence.training.train_local import belonging_trained_on, calibrated_cuts, make_examples, split_articles
 from coherence.errors import ModelError
 
 from .conftest import build_tiny_bert
