@@ -45,7 +45,7 @@ def main() -> None:
 
     import torch
 
-    from coherence.nli import NLIModel
+    from coherence.runtime.nli import NLIModel
 
     torch.set_num_threads(args.threads)
     gold = {doc["id"]: doc for doc in map(json.loads, args.eval_file.open(encoding="utf-8"))}

@@ -38,8 +38,8 @@ def main() -> None:
     import torch
 
     from coherence.document import build_document
-    from coherence.embedder import Embedder
-    from coherence.nli import NLIModel
+    from coherence.runtime.embedder import Embedder
+    from coherence.runtime.nli import NLIModel
     from coherence.precision import cpu_flags, resolve_precision
 
     torch.set_num_threads(args.threads)

@@ -49,8 +49,8 @@ def _folder_signature(path: str) -> tuple:
 def models_signature(settings: Settings) -> dict:
     from .belonging.local import DEFAULT_LOCAL_PATH
     from .belonging.model import DEFAULT_PATH as BELONGING_PATH
-    from .embedder import resolve_embedder_path
-    from .nli import default_nli_path
+    from .runtime.embedder import resolve_embedder_path
+    from .runtime.nli import default_nli_path
 
     embedder = str(resolve_embedder_path(settings.embedder))
     nli = settings.nli_model or str(default_nli_path())

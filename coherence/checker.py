@@ -39,7 +39,7 @@ class Checker:
 
     @cached_property
     def embedder(self):
-        from .embedder import load_embedder
+        from .runtime.embedder import load_embedder
 
         return load_embedder(self.settings.embedder, self.settings.threads, self.settings.precision)
 
@@ -54,7 +54,7 @@ class Checker:
         """The NLI model, or None when no rule of this run needs it."""
         if not {"contradiction", "headline"} & {r.id for r in self.rules}:
             return None
-        from .nli import NLIModel, default_nli_path
+        from .runtime.nli import NLIModel, default_nli_path
 
         path = Path(self.settings.nli_model) if self.settings.nli_model else default_nli_path()
         if self.settings.nli_model is None and not path.exists():

@@ -78,7 +78,7 @@ def _resolve(files, config_file, isolated, stdin_filename=None, **flags):
 
 def _run(files, settings, stdin_filename, quiet, use_cache=True, baseline=None, review_store=None):
     """Collect, read and check: the reports, with warnings already said on stderr."""
-    from .embedder import resolve_embedder_path
+    from .runtime.embedder import resolve_embedder_path
     from .pipeline import RunOptions, check_articles, read_sources
     from .sources import collect_sources
 

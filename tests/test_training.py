@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from coherence.nli import LABELS, NLIModel, default_nli_path
+from coherence.runtime.nli import LABELS, NLIModel, default_nli_path
 from coherence.training.news_pairs import (
     Article,
     change_date,
@@ -166,4 +166,4 @@ def test_nli_model_missing_path(tmp_path):
 def test_default_nli_path():
     p = default_nli_path()
     assert p.parts[-2:] == ("models", "nli-minilm-l6")
-    assert (p.parent.parent / "coherence" / "nli.py").is_file()
+    assert (p.parent.parent / "coherence" / "runtime" / "nli.py").is_file()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cross_encoder import CrossEncoder
+from ..runtime.cross_encoder import CrossEncoder
 from ..errors import ModelError
 
 DEFAULT_LOCAL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "local-coherence"

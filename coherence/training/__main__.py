@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                           freeze_embeddings=not args.train_embeddings)
         train(cfg)
     elif args.command == "export":
-        from ..nli import default_nli_path
+        from ..runtime.nli import default_nli_path
         from .train_nli import export
 
         dest = args.dest or default_nli_path()

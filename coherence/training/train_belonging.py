@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..document import sentence_spans
-from ..embedder import DEFAULT_EMBEDDER, load_embedder
+from ..runtime.embedder import DEFAULT_EMBEDDER, load_embedder
 from ..belonging.features import sentence_features
 from ..belonging.model import DEFAULT_PATH, BelongingModel
 

@@ -87,7 +87,7 @@ def train(args) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from ..embedder import load_embedder
+    from ..runtime.embedder import load_embedder
 
     torch.manual_seed(args.seed)  # the new head's initial weights
     torch.set_num_threads(args.threads)
@@ -217,7 +217,7 @@ def belonging_trained_on(articles, embedder):
 
 
 def stack(args) -> int:
-    from ..embedder import load_embedder
+    from ..runtime.embedder import load_embedder
     from ..belonging.local import LocalCoherenceModel
 
     train_articles, held_out = split_articles(load_articles(args.articles))

@@ -19,7 +19,7 @@ LABELS = ("contradiction", "entailment", "neutral")
 
 def default_nli_path() -> Path:
     """The shipped model folder: ``models/nli-minilm-l6`` at the repository root."""
-    return Path(__file__).resolve().parent.parent / "models" / "nli-minilm-l6"
+    return Path(__file__).resolve().parents[2] / "models" / "nli-minilm-l6"
 
 
 class NLIModel(CrossEncoder):

