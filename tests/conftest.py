@@ -161,8 +161,18 @@ def build_tiny_bert(path, id2label: dict[int, str]):
                                    sep_token="[SEP]", mask_token="[MASK]")
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=len(id2label),
+                        intermediate_size=32, max_position_embeddings=256, num_labels=len(id2label),
                         id2label=id2label, label2id={v: k for k, v in id2label.items()})
     BertForSequenceClassification(config).eval().save_pretrained(path)
     fast.save_pretrained(path)
+    return path
+
+
+def build_tiny_export(path, id2label: dict[int, str], kind: str, precision: str = "float32"):
+    """A tiny random BERT (``build_tiny_bert``) exported to ONNX in place, as the runtime reads it."""
+    from coherence.training.export import export
+
+    build_tiny_bert(path, id2label)
+    record = export(kind, path, path, precision)
+    assert record["parity"]["passed"], record["parity"]
     return path

