@@ -70,7 +70,7 @@ class ResultCache:
             "thresholds": settings.thresholds,
             "max_severity": {k: v.name for k, v in settings.max_severity.items()},
             "models": models_signature(settings),
-            "precision": resolve_precision(settings.precision),  # bfloat16 scores differ slightly from float32
+            "precision": resolve_precision(settings.precision),  # int8 and float32 files score slightly apart
         }
         self._fixed = json.dumps(fixed, sort_keys=True, default=str)
         self.problem: str | None = None  # why the cache was skipped, said once

@@ -29,7 +29,7 @@ class CrossEncoder:
     export_kind = "nli"  # the `coherence.training.export` command that makes this kind of folder
     num_labels: int | None = None  # the labels a model of this kind must have (None: any)
 
-    def __init__(self, path: str | Path, batch_size: int = 32, max_length: int = 256, precision: str = "auto",
+    def __init__(self, path: str | Path, batch_size: int = 8, max_length: int = 256, precision: str = "auto",
                  threads: int | None = None):
         self.path = Path(path)
         self.batch_size = batch_size
