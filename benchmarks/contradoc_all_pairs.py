@@ -43,15 +43,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
-    import torch
+    from coherence.runtime.nli import NLIModel
 
-    from coherence.nli import NLIModel
-
-    torch.set_num_threads(args.threads)
     gold = {doc["id"]: doc for doc in map(json.loads, args.eval_file.open(encoding="utf-8"))}
     rows = [json.loads(line) for line in args.per_doc.open(encoding="utf-8")]
     located = [r for r in rows if r["id"] in gold and gold[r["id"]]["contradictions"]]
-    nli = NLIModel()
+    nli = NLIModel(threads=args.threads)
     all_pairs_rank, rule_rank, above = collections.Counter(), collections.Counter(), collections.Counter()
     docs = 0
     for row in located:

@@ -49,14 +49,16 @@ def _folder_signature(path: str) -> tuple:
 def models_signature(settings: Settings) -> dict:
     from .belonging.local import DEFAULT_LOCAL_PATH
     from .belonging.model import DEFAULT_PATH as BELONGING_PATH
-    from .embedder import resolve_embedder_path
-    from .nli import default_nli_path
+    from .headline_support import DEFAULT_PATH as HEADLINE_PATH
+    from .runtime.embedder import resolve_embedder_path
+    from .runtime.nli import default_nli_path
 
     embedder = str(resolve_embedder_path(settings.embedder))
     nli = settings.nli_model or str(default_nli_path())
     belonging = settings.belonging_model or str(BELONGING_PATH)
     return {name: [path, _folder_signature(path)] for name, path in
-            (("embedder", embedder), ("nli", nli), ("belonging", belonging), ("local", str(DEFAULT_LOCAL_PATH)))}
+            (("embedder", embedder), ("nli", nli), ("belonging", belonging), ("local", str(DEFAULT_LOCAL_PATH)),
+             ("headline", str(HEADLINE_PATH)))}
 
 
 def settings_signature(settings: Settings) -> str:
@@ -70,7 +72,7 @@ def settings_signature(settings: Settings) -> str:
         "thresholds": settings.thresholds,
         "max_severity": {k: v.name for k, v in settings.max_severity.items()},
         "models": models_signature(settings),
-        "precision": resolve_precision(settings.precision),  # bfloat16 scores differ slightly from float32
+        "precision": resolve_precision(settings.precision),  # int8 and float32 files score slightly apart
     }
     return json.dumps(fixed, sort_keys=True, default=str)
 

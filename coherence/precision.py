@@ -1,46 +1,19 @@
-"""The number format the two transformer models compute in: ``float32`` or ``bfloat16``.
+"""Which exported weights a model runs: ``int8`` (dynamic quantisation) or ``float32``.
 
-On a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX) both models run about twice as fast
-in bfloat16, and their outputs move little: NLI probabilities by at most 0.015, embedding cosines by
-less than 0.0002 (benchmarks/precision_ab.py; docs/benchmarks.md, "bfloat16"). Elsewhere bfloat16 is emulated and slower than
-float32. So ``auto``, the default, takes bfloat16 only where the CPU says it has it; ``float32``
-gives the same scores on every machine.
+The shipped models are exported once, as int8 where that keeps the figures (docs/benchmarks.md,
+"ONNX Runtime"); a folder may hold both files. ``auto``, the default, takes the int8 file where the
+folder has one, else the float32 one; ``int8`` and ``float32`` insist on theirs (exit 2 when it is
+missing, saying how to export it). ``bfloat16`` is what ``auto`` chose on some CPUs when the models
+ran on torch: it is still accepted, so old config files keep working, and now means ``auto``.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-PRECISIONS = ("auto", "float32", "bfloat16")
-_NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # as /proc/cpuinfo names them on Linux
+PRECISIONS = ("auto", "int8", "float32", "bfloat16")
 
 
-@cache  # read once per process: every model and the cache key ask
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The CPU feature flags the kernel reports; empty where there is no /proc/cpuinfo."""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("flags", "Features"):
-            return frozenset(value.split())
-    return frozenset()
-
-
-def resolve_precision(precision: str, flags: frozenset[str] | set[str] | None = None) -> str:
-    """``float32`` or ``bfloat16`` for a setting of ``auto``, ``float32`` or ``bfloat16``."""
+def resolve_precision(precision: str) -> str:
+    """``auto``, ``int8`` or ``float32`` for a setting (``bfloat16`` is read as ``auto``)."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
-    if precision != "auto":
-        return precision
-    flags = cpu_flags() if flags is None else flags
-    return "bfloat16" if flags & _NATIVE_BF16_FLAGS else "float32"
-
-
-def torch_dtype(precision: str):
-    import torch
-
-    return {"float32": torch.float32, "bfloat16": torch.bfloat16}[resolve_precision(precision)]
+    return "auto" if precision == "bfloat16" else precision

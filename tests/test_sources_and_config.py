@@ -124,7 +124,7 @@ def test_config_flag_and_isolated(tmp_path):
         ("fail_on = 'error'\n", "unknown key 'fail_on'"),
         ("fail-on = 'fatal'\n", "expected one of suggestion, warning, error, never"),
         ("threads = 0\n", "expected an integer from 1 to 256"),
-        ("precision = 'float16'\n", "expected one of auto, float32, bfloat16"),
+        ("precision = 'float16'\n", "expected one of auto, int8, float32, bfloat16"),
         ("cache = 'maybe'\n", "expected true or false"),
         ("fail-on = \n", "is not valid TOML"),
         ("[rules.spelling]\nenabled = false\n", "unknown rule 'spelling'"),

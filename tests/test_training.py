@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from coherence.nli import LABELS, NLIModel, default_nli_path
+from coherence.errors import ModelError
+from coherence.runtime.nli import LABELS, NLIModel, default_nli_path
 from coherence.training.news_pairs import (
     Article,
     change_date,
@@ -23,7 +24,7 @@ from coherence.training.news_pairs import (
     unrelated_pairs,
 )
 
-from .conftest import build_tiny_bert
+from .conftest import build_tiny_export
 
 
 def _tokens(s: str) -> list[str]:
@@ -135,7 +136,8 @@ def test_unrelated_pairs_come_from_two_articles():
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     pytest.importorskip("torch")
-    return build_tiny_bert(tmp_path_factory.mktemp("tiny_nli"), {0: "contradiction", 1: "entailment", 2: "neutral"})
+    return build_tiny_export(tmp_path_factory.mktemp("tiny_nli"), {0: "contradiction", 1: "entailment", 2: "neutral"},
+                             "nli")
 
 
 def test_nli_model_probabilities(tiny_model):
@@ -155,15 +157,15 @@ def test_nli_model_probabilities(tiny_model):
 
 def test_nli_model_missing_path(tmp_path):
     missing = tmp_path / "no-such-model"
-    with pytest.raises(FileNotFoundError, match=re.escape(str(missing))):
+    with pytest.raises(ModelError, match=re.escape(str(missing))):
         NLIModel(str(missing)).predict([("a", "b")])
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(FileNotFoundError, match=re.escape(str(empty))):
+    with pytest.raises(ModelError, match=re.escape(str(empty))):
         NLIModel(str(empty)).predict([("a", "b")])
 
 
 def test_default_nli_path():
     p = default_nli_path()
     assert p.parts[-2:] == ("models", "nli-minilm-l6")
-    assert (p.parent.parent / "coherence" / "nli.py").is_file()
+    assert (p.parent.parent / "coherence" / "runtime" / "nli.py").is_file()

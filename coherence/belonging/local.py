@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cross_encoder import CrossEncoder
+from ..runtime.cross_encoder import CrossEncoder
 from ..errors import ModelError
 
 DEFAULT_LOCAL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "local-coherence"
@@ -48,10 +48,13 @@ def candidates(belonging: np.ndarray, count: int = CANDIDATES) -> list[int]:
 
 class LocalCoherenceModel(CrossEncoder):
     kind = "local-coherence model"
+    export_kind = "local-coherence"
     num_labels = 2  # fits, breaks
 
-    def __init__(self, path: str | Path | None = None, precision: str = "float32", with_stack: bool = True):
-        super().__init__(path if path is not None else DEFAULT_LOCAL_PATH, max_length=MAX_LENGTH, precision=precision)
+    def __init__(self, path: str | Path | None = None, precision: str = "auto", with_stack: bool = True,
+                 threads: int | None = None):
+        super().__init__(path if path is not None else DEFAULT_LOCAL_PATH, max_length=MAX_LENGTH, precision=precision,
+                         threads=threads)
         # how the rule combines this model's score with the belonging model's (absent while training)
         self.stack = load_stack(self.path) if with_stack else None
 

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--resume", action="store_true")
     t.add_argument("--train-embeddings", action="store_true", help="also train the word embeddings (slower)")
 
-    e = sub.add_parser("export", help="write the fp16 model folder")
+    e = sub.add_parser("export", help="write the fp16 model folder and its ONNX export (the runtime format)")
     e.add_argument("src", type=Path)
     e.add_argument("--dest", type=Path, default=None)
 
@@ -65,12 +65,15 @@ def main(argv: list[str] | None = None) -> int:
                           freeze_embeddings=not args.train_embeddings)
         train(cfg)
     elif args.command == "export":
-        from ..nli import default_nli_path
+        from ..runtime.nli import default_nli_path
         from .train_nli import export
+
+        from .export import main as export_onnx
 
         dest = args.dest or default_nli_path()
         export(args.src, dest)
         print(f"exported {args.src} -> {dest}")
+        return export_onnx(["nli", str(dest)])  # the file a check runs, checked against these weights
     elif args.command == "evaluate":
         _threads(args.threads)
         from .evaluate_nli import run_evaluation

@@ -63,7 +63,7 @@ def run_evaluation(model: Path | None = None, threads: int = 1, sample: int | No
                    only: list[str] | None = None, json_out: Path | None = None) -> dict:
     import torch
 
-    from ..nli import NLIModel
+    from ..runtime.nli import NLIModel
 
     torch.set_num_threads(threads)
     nli = NLIModel(model)

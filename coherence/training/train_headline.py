@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import nlp
 from ..document import build_document
-from ..embedder import DEFAULT_EMBEDDER, load_embedder
+from ..runtime.embedder import DEFAULT_EMBEDDER, load_embedder
 from ..headline_support import DEFAULT_PATH, FEATURES, HeadlineSupportModel, evidence, index_body
 
 # Real headlines paraphrase more than Wikinews' plain ones (BBC: "Reds' joy", "festive fervour"), so the

@@ -1,6 +1,6 @@
 """Train the belonging model on intruders spliced into real news articles.
 
-    python -m coherence.belonging.train --articles ../shared/datasets/frank_news_articles/derived/articles.jsonl
+    python -m coherence.training.train_belonging --articles ../shared/datasets/frank_news_articles/derived/articles.jsonl
 
 Splices follow the eval's recipe (a sentence from a random or a similar article swapped in or
 inserted, and 2-4 sentences from similar articles for patchwork) with our own seed and positions.
@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ..document import sentence_spans
-from ..embedder import DEFAULT_EMBEDDER, load_embedder
-from .features import sentence_features
-from .model import DEFAULT_PATH, BelongingModel
+from ..runtime.embedder import DEFAULT_EMBEDDER, load_embedder
+from ..belonging.features import sentence_features
+from ..belonging.model import DEFAULT_PATH, BelongingModel
 
 VARIANTS = ("none", "replace_random", "insert_random", "replace_similar", "insert_similar", "patchwork")
 ERROR_CLEAN_RATE = 0.02
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "hidden": args.hidden,
         "thresholds": thresholds,
         "out_of_fold": figures,
-        "command": "python -m coherence.belonging.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python -m coherence.training.train_belonging " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     model = BelongingModel(model.mean, model.scale, model.weights, model.biases, metadata)
     args.out.parent.mkdir(parents=True, exist_ok=True)

