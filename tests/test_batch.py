@@ -26,7 +26,7 @@ from coherence.cli import cli
 from coherence.config import resolve
 from coherence.errors import InputError
 
-from .conftest import ROOT, build_tiny_bert
+from .conftest import ROOT, build_tiny_export
 from .test_rules import FLOOD, article
 
 ray = pytest.importorskip("ray", reason="coherence batch needs the ray extra: pip install -e '.[test,ray]'")
@@ -100,8 +100,8 @@ def test_jsonl_output_cuts_a_partial_last_line_and_parquet_output_resumes(tmp_pa
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny_batch")
-    build_tiny_bert(folder / "embedder", {0: "a", 1: "b"})
-    build_tiny_bert(folder / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"})
+    build_tiny_export(folder / "embedder", {0: "a", 1: "b"}, "embedder")
+    build_tiny_export(folder / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"}, "nli")
     (folder / "coherence.toml").write_text("[rules.off-topic]\nenabled = false\n", encoding="utf-8")
     return folder
 

