@@ -254,6 +254,12 @@ def _actor(token) -> str | None:
     return None
 
 
+def _clock_time(doc, token) -> bool:
+    """'7 p.m.', '10:30', "9 o'clock": a time of day, not a count (durations such as "5 hours" are counts)."""
+    after = doc[token.i + 1 : token.i + 2].text.lower()
+    return ":" in token.text or after in ("a.m.", "p.m.", "am", "pm", "o'clock", "gmt", "bst", "et", "pt")
+
+
 def _updated(doc, token) -> bool:
     """The value is stated as a change: a verb of change above it in the parse, or "up/down from" beside it."""
     head = token
@@ -293,7 +299,7 @@ def extract(doc) -> list[Fact]:
                           _updated(doc, anchor), _times(doc, tokens), speaker, names, _near(doc, ent.start, ent.end),
                           _around(doc, ent.start, ent.end), _actor(anchor)))
     for token in doc:
-        if token.i in used or token.ent_type_ in ("ORDINAL", "TIME"):
+        if token.i in used or token.ent_type_ == "ORDINAL" or _clock_time(doc, token):
             continue
         value = number_value(token.text)
         if value is None or not (token.like_num or token.pos_ == "NUM" or token.text[:1] in "£$€"):
@@ -330,6 +336,8 @@ def same_fact(a: Fact, b: Fact, min_shared: int = MIN_SHARED, headline: bool = F
     """
     if a.kind != b.kind or (a.unit and b.unit and a.unit != b.unit):
         return False
+    if headline and a.unit and a.unit == b.unit:
+        return True  # a headline's "5 hours" and the body's "three hours": what it counts ties them
     shared = min(_shared(a.context, b.context), _shared(b.context, a.context))
     if a.kind == "number" and (a.unit is None or b.unit is None) and not headline:
         # a bare number is an age, a score or an id: only the same named someone's is the same fact

@@ -9,7 +9,8 @@ meaning is to the lead and the body. Severities:
   headline that the body never mentions, in a headline the body does not support as a whole
   (``warning`` cut), a headline number or date the body contradicts and never states (typed
   facts), or a headline the body does not support at all (``error`` cut);
-- ``warning``: the body does not support the headline as a whole (``warning`` cut);
+- ``warning``: the body does not support the headline as a whole (``warning`` cut), or it carries
+  the headline but never mentions one of its names or numbers;
 - nothing for a paraphrase.
 
 The cuts are set on held-out Wikinews headlines so that few real headlines are flagged (model
@@ -74,6 +75,8 @@ class HeadlineRule:
         elif score >= model.cuts["warning"]:
             severity = Severity.warning
             reasons.append("the body does not support it as a whole")
+        elif names:
+            severity = Severity.warning  # a name or number the body never mentions, in a headline it otherwise carries
         if severity is None:
             return result
         if names:

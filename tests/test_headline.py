@@ -1,0 +1,55 @@
+"""The headline rule on the real models (embedder, spaCy, the shipped headline-support model): headlines
+as editors write them pass, broken promises are errors. One body, many headlines (issue 18's table)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coherence.document import build_document
+from coherence.findings import Severity
+from coherence.headline_support import load_headline_model
+from coherence.rules.base import RuleContext
+from coherence.rules.headline import HeadlineRule
+from coherence.settings import Settings
+
+SOCHI_MEETING = [
+    "Russian President Vladimir Putin received U.S. Secretary of State Mike Pompeo at his residence in Sochi on Tuesday.",
+    "The two men discussed arms control, Syria and Venezuela during three hours of talks.",
+    "Pompeo said the talks with Putin in Sochi were frank and useful.",
+    "Putin said Russia wanted to rebuild its relations with the United States.",
+    "North Korea was not on the agenda, Russian officials said.",
+]
+
+CASES = [
+    # (headline, None: must pass | the least severity it must get, a word the message must name)
+    ("Pompeo Meets Putin In Sochi", None, None),  # paraphrase: "meets" for "received"
+    ("US, Russia hold talks in Sochi", None, None),  # abbreviation and alias: US / U.S. / United States
+    ("Putin and Pompeo talk for three hours", None, None),  # a number as the body spells it
+    ("Putin, Pompeo talk for 3 hours", None, None),  # ... and as digits
+    ("Pompeo and Merkel discuss Syria", Severity.warning, "Merkel"),  # a name the body never mentions
+    ("Putin, Pompeo talk for 5 hours", Severity.error, "5"),  # a number the body contradicts
+    ("Floods force thousands from homes in Bangladesh", Severity.error, "Bangladesh"),  # another story
+]
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize(("headline", "least", "named"), CASES, ids=[c[0] for c in CASES])
+def test_headline_cases(real_embedder, headline, least, named):
+    document = build_document("story.txt", "\n\n".join([headline, *SOCHI_MEETING]) + "\n")
+    context = RuleContext(embeddings=real_embedder.encode([s.text for s in document.sentences]),
+                          settings=Settings(), headline_model=load_headline_model())
+    result = HeadlineRule().run(document, context)
+    if least is None:
+        assert result.findings == [], f"a supported headline was flagged: {result.findings}"
+        return
+    (finding,) = result.findings
+    assert finding.severity >= least
+    assert named in finding.message
+    assert finding.related, "the finding points at the body sentence it was read against"
+
+
+def test_the_shipped_model_has_ordered_cuts_and_its_training_record():
+    model = load_headline_model()
+    assert 0.0 < model.cuts["warning"] < model.cuts["error"] < 1.0
+    assert "Wikinews" in model.meta["trained_on"]
+    assert model.meta["held_out"]["own"]["error"] <= 0.02
