@@ -39,7 +39,7 @@ _NUMBER_WORDS = {w: float(i) for i, w in enumerate(
     "sixteen seventeen eighteen nineteen twenty".split())}
 _NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                       "ninety": 90, "hundred": 100, "dozen": 12, "a dozen": 12})
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
+SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
            "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
 _NUMBER = re.compile(r"^[£$€]?(\d[\d,]*(?:\.\d+)?)(thousand|million|billion|trillion|bn|mn|tn|m|k|b)?%?$", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -102,7 +102,7 @@ def number_value(text: str) -> float | None:
         value = float(m.group(1).replace(",", ""))
     except ValueError:
         return None
-    return value * _SCALES.get((m.group(2) or "").lower(), 1.0)
+    return value * SCALES.get((m.group(2) or "").lower(), 1.0)
 
 
 def _keys(token) -> frozenset[str]:
@@ -181,7 +181,7 @@ def _unit(doc, token) -> str | None:
     for t in doc[token.i + 1 : token.i + 3]:
         if t.pos_ == "NOUN":
             return t.lemma_.lower()
-        if t.pos_ not in ("NUM", "ADJ", "ADV", "SYM", "PUNCT") and t.text.lower() not in _SCALES:
+        if t.pos_ not in ("NUM", "ADJ", "ADV", "SYM", "PUNCT") and t.text.lower() not in SCALES:
             break
     return None
 
@@ -191,7 +191,7 @@ def _phrase(doc, token, unit: str | None) -> str:
     indexes = [token.i]
     for t in doc[token.i + 1 : token.i + 4]:
         indexes.append(t.i)
-        if t.pos_ == "NOUN" or t.text.lower() not in _SCALES and t.pos_ not in ("NUM", "ADJ", "SYM"):
+        if t.pos_ == "NOUN" or t.text.lower() not in SCALES and t.pos_ not in ("NUM", "ADJ", "SYM"):
             break
     start = token.i
     if token.i > 0 and doc[token.i - 1].text[:1] in "£$€":
@@ -200,7 +200,7 @@ def _phrase(doc, token, unit: str | None) -> str:
     if verb.pos_ == "VERB" and 0 < start - verb.i <= 2:
         start = verb.i
     end = max(indexes) + 1
-    if end - 1 > token.i and doc[end - 1].pos_ not in ("NOUN", "NUM", "SYM") and doc[end - 1].text.lower() not in _SCALES:
+    if end - 1 > token.i and doc[end - 1].pos_ not in ("NOUN", "NUM", "SYM") and doc[end - 1].text.lower() not in SCALES:
         end -= 1
     return doc[start:end].text
 
@@ -309,8 +309,8 @@ def extract(doc) -> list[Fact]:
         following = doc[token.i + 1 : token.i + 3].text.lower()
         if following.startswith("-") and (following[1:].strip()[:1].isdigit() or following[1:].startswith("time")):
             continue  # a range "25-55" or a "three-time champion": not a count of this event
-        if token.i + 1 < len(doc) and doc[token.i + 1].text.lower() in _SCALES:
-            value *= _SCALES[doc[token.i + 1].text.lower()]
+        if token.i + 1 < len(doc) and doc[token.i + 1].text.lower() in SCALES:
+            value *= SCALES[doc[token.i + 1].text.lower()]
         if token.i > 0 and number_value(doc[token.i - 1].text) is not None and doc[token.i - 1].i not in used:
             continue  # "10 million" was read at "10"
         if token.ent_type_ == "DATE" and re.fullmatch(r"(1[6-9]|20)\d\d", token.text):

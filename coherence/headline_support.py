@@ -19,13 +19,12 @@ headlines over their own bodies against headlines of other articles
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import entities, places
+from . import entities, facts, places
 from .errors import ModelError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "models" / "headline" / "headline-support.json"
@@ -36,12 +35,6 @@ NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 LEAD_SENTENCES = 2  # the lead: what the story says first
 
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-                      "ninety": "90", "hundred": "100", "dozen": "12"})
-_SCALE = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 
 # Short forms of headlines ("Man Utd" for Manchester United).
 _ABBREVIATIONS = {"utd": "united", "govt": "government", "intl": "international", "natl": "national",
@@ -89,15 +82,8 @@ class HeadlineEvidence:
 
 def number_key(text: str) -> str | None:
     """'12', 'twelve', '1,200', '$3.5bn' -> a canonical number string; None when it is not a number."""
-    t = text.lower().strip(" .,;:'’\"$£€%")
-    if t in _NUMBER_WORDS:
-        return _NUMBER_WORDS[t]
-    m = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)(m|bn|k)?", t)
-    if not m:
-        return None
-    value = float(m.group(1).replace(",", ""))
-    value *= {"m": 1e6, "bn": 1e9, "k": 1e3}.get(m.group(2) or "", 1)
-    return f"{value:g}"
+    value = facts.number_value(text)
+    return None if value is None else f"{value:g}"
 
 
 def _token_keys(token) -> set[str]:
@@ -132,7 +118,7 @@ def _span_keys(doc) -> set[str]:
         if len(words) >= 2:
             keys.add("".join(w[0] for w in words).lower())
     for i, token in enumerate(doc[:-1]):
-        scale = _SCALE.get(doc[i + 1].text.lower())
+        scale = facts.SCALES.get(doc[i + 1].text.lower())
         number = number_key(token.text)
         if scale and number is not None:
             keys.add(f"{float(number) * scale:g}")
