@@ -48,6 +48,42 @@ def test_headline_cases(real_embedder, headline, least, named):
     assert finding.related, "the finding points at the body sentence it was read against"
 
 
+SHARES_FALL = [
+    "Shares in the budget airline Skyways plunged 20% on Tuesday after it warned of a steep fall in profits.",
+    "Skyways said its profits for the year to March would be 10% lower than the year before.",
+    "The airline blamed sluggish demand and rising fuel costs for the warning.",
+    "Skyways chief executive Anna Berg said the company would cut its forecast of passenger numbers.",
+]
+FIRE = [
+    "A fire at a warehouse in Leeds killed 12 people on Monday night, the fire service said.",
+    "Crews from six stations fought the blaze for more than five hours.",
+    "The fire killed 40 people, according to the fire service.",
+]
+
+
+def _headline_findings(embedder, headline, body):
+    document = build_document("story.txt", "\n\n".join([headline, *body]) + "\n")
+    context = RuleContext(embeddings=embedder.encode([s.text for s in document.sentences]),
+                          settings=Settings(), headline_model=load_headline_model())
+    return HeadlineRule().run(document, context).findings
+
+
+@pytest.mark.real_models
+def test_a_headline_number_the_body_states_is_carried_whatever_other_numbers_say(real_embedder):
+    # "10% lower" is another fact (profits), not the shares' fall the headline and sentence 1 report
+    assert _headline_findings(real_embedder, "Skyways shares plummet 20%", SHARES_FALL) == []
+    (finding,) = _headline_findings(real_embedder, "Skyways shares plummet 35%", SHARES_FALL)
+    assert finding.severity == Severity.error and "35%" in finding.message and "20%" in finding.message
+
+
+@pytest.mark.real_models
+def test_a_headline_number_the_body_disputes_is_flagged_though_one_sentence_agrees(real_embedder):
+    # sentence 1 says twelve, sentence 3 forty: the headline's fact is in dispute in the body
+    (finding,) = _headline_findings(real_embedder, "Warehouse Fire Kills Twelve In Leeds", FIRE)
+    assert finding.severity == Severity.warning
+    assert "40" in finding.message and "agrees with the headline" in finding.message
+
+
 def test_the_shipped_model_has_ordered_cuts_and_its_training_record():
     model = load_headline_model()
     assert 0.0 < model.cuts["warning"] < model.cuts["error"] < 1.0

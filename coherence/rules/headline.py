@@ -92,17 +92,27 @@ class HeadlineRule:
 
 def _contradicting_sentence(parses, headline, body):
     """The first body sentence that states a headline fact (a number, a date) with another value, and
-    whether another body sentence states the headline's value (then the body disagrees with itself
-    about the headline's fact); None when no sentence contradicts the headline."""
+    whether another body sentence states the headline's value; None when nothing contradicts the headline.
+
+    Where another sentence states the headline's value, the headline is carried, and the differing
+    sentence counts only when it disputes that sentence too (the body disagrees with itself about the
+    headline's fact, as "killed 12" ... "killed 40" under "Kills Twelve"); otherwise it is about
+    something else ("shares plunged 20%" ... "profits 10% to 15% lower" under "Shares Plummet 20%").
+    """
     stated = facts.extract(parses[headline.index])
     if not stated:
         return None
     body_facts = [facts.extract(parses[s.index]) for s in body]
-    for sentence, found in zip(body, body_facts):
+    for position, (sentence, found) in enumerate(zip(body, body_facts)):
         conflict = facts.compare(stated, found, headline=True)
-        if conflict is not None and not conflict.sources_differ:
-            supported = any(f.value == conflict.first.value for other in body_facts for f in other)
-            return sentence, conflict, supported
+        if conflict is None or conflict.sources_differ:
+            continue
+        agreeing = [other for i, other in enumerate(body_facts)
+                    if i != position and any(f.value == conflict.first.value for f in other)]
+        if not agreeing:
+            return sentence, conflict, False
+        if any(facts.compare(other, found) is not None for other in agreeing):
+            return sentence, conflict, True
     return None
 
 
