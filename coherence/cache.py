@@ -58,7 +58,7 @@ def models_signature(settings: Settings) -> dict:
     belonging = settings.belonging_model or str(BELONGING_PATH)
     return {name: [path, _folder_signature(path)] for name, path in
             (("embedder", embedder), ("nli", nli), ("belonging", belonging), ("local", str(DEFAULT_LOCAL_PATH)),
-             ("headline", str(HEADLINE_PATH)))}
+             ("headline", str(HEADLINE_PATH.parent)))}  # the model and its word list
 
 
 def settings_signature(settings: Settings) -> str:

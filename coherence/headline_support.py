@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +29,14 @@ from . import entities, facts, places
 from .errors import ModelError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "models" / "headline" / "headline-support.json"
+# words prose writes in lower case (python -m coherence.training.common_words): a title-case headline's
+# "Standoff" or "Budget" is such a word, not a name, whatever spaCy's entity reading says
+COMMON_WORDS_PATH = DEFAULT_PATH.parent / "common-words.txt"
 
-# spaCy entity labels that name someone or something a reader would look for in the body.
-NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+# spaCy entity labels that name someone or something a reader would look for in the body. Not NORP:
+# a nationality or group ("French", "Nazi") describes rather than names, and headlines use it for what
+# the body names ("French suitor" for Euronext); it is matched like any other word.
+NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 LEAD_SENTENCES = 2  # the lead: what the story says first
@@ -52,6 +58,7 @@ class Term:
     text: str  # as written in the headline
     keys: frozenset[str]  # what it may appear as in the body
     kind: str  # "name", "number" or "word"
+    entity: int = -1  # for a word of a multi-word name, the name's first token; -1 otherwise
 
 
 @dataclass
@@ -143,13 +150,29 @@ def _title_case(doc) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    try:
+        return frozenset(COMMON_WORDS_PATH.read_text(encoding="utf-8").split())
+    except FileNotFoundError as exc:
+        raise ModelError(f"headline word list not found: {COMMON_WORDS_PATH}") from exc
+
+
+def _capitalised_anyway(doc, token, title_case: bool) -> bool:
+    """A capital that says nothing: every word of a title-case headline, a headline's first word, a quoted word."""
+    quoted = 0 < token.i < len(doc) - 1 and doc[token.i - 1].text in "'‘\"“" and doc[token.i + 1].text in "'’\"”"
+    return title_case or token.i == 0 or quoted
+
+
 def headline_terms(doc) -> list[Term]:
     """The headline's key terms: content words, names and numbers; stop words and lone initials left out."""
     title_case = _title_case(doc)
-    in_name = {}
+    in_name, entity_of = {}, {}
     for ent in doc.ents:
         for token in ent:
             in_name[token.i] = ent.label_
+            if len(ent) > 1:
+                entity_of[token.i] = ent.start
     terms: list[Term] = []
     seen: set[str] = set()
     for token in doc:
@@ -165,7 +188,11 @@ def headline_terms(doc) -> list[Term]:
         number = number_key(text)
         if number is not None or label in NUMBER_LABELS:
             kind = "number" if number is not None else "word"
-        elif label in NAME_LABELS or places.country(lower):
+        elif places.country(lower):
+            kind = "name"
+        elif lower in common_words() and _capitalised_anyway(doc, token, title_case):
+            kind = "word"  # "'Standoff'", "Budget Aston": a capital the headline's style gave a common word
+        elif label in NAME_LABELS:
             kind = "name"
         elif token.pos_ == "PROPN" and not title_case and token.i > 0:
             kind = "name"  # in sentence case a capitalised word inside the headline is a name
@@ -175,7 +202,7 @@ def headline_terms(doc) -> list[Term]:
         if lower in seen:
             continue
         seen.add(lower)
-        terms.append(Term(text=text, keys=frozenset(keys), kind=kind))
+        terms.append(Term(text=text, keys=frozenset(keys), kind=kind, entity=entity_of.get(token.i, -1)))
     return terms
 
 
@@ -197,9 +224,17 @@ def _short_for(term: Term, keys: set[str]) -> bool:
     return any(k.startswith(start) and k != start and " " not in k for k in keys)
 
 
+def _partly_found(terms: list[Term], missing: list[Term]) -> list[Term]:
+    """Missing words of a multi-word name another word of which the body uses, as plain words: the
+    body that names "Ken Livingstone" carries "Ken Nazi jibe" 's name, however spaCy cut it."""
+    found = {t.entity for t in terms if t.entity >= 0 and t.kind == "name" and t not in missing}
+    return [Term(t.text, t.keys, "word") if t.kind == "name" and t.entity in found else t for t in missing]
+
+
 def evidence(headline_doc, headline_vector: np.ndarray, body: BodyIndex) -> HeadlineEvidence:
     terms = headline_terms(headline_doc)
     missing = [t for t in terms if not t.keys & body.keys and not _short_for(t, body.keys)]
+    missing = _partly_found(terms, missing)
     sims = body.vectors @ np.asarray(headline_vector, dtype=np.float32) if len(body.vectors) else np.zeros(1)
     top = np.sort(sims)[::-1]
     centroid = body.vectors.mean(axis=0) if len(body.vectors) else np.zeros_like(headline_vector)

@@ -89,3 +89,36 @@ def test_the_shipped_model_has_ordered_cuts_and_its_training_record():
     assert 0.0 < model.cuts["warning"] < model.cuts["error"] < 1.0
     assert "Wikinews" in model.meta["trained_on"]
     assert model.meta["held_out"]["own"]["error"] <= 0.02
+
+
+@pytest.mark.real_models
+def test_a_nationality_is_a_word_to_match_not_a_name_whose_absence_is_a_broken_promise():
+    from coherence import nlp
+    from coherence.headline_support import headline_terms
+
+    kinds = {t.text: t.kind for t in headline_terms(nlp.load()("French suitor holds LSE meeting in Paris"))}
+    assert kinds["French"] == "word"  # "a French suitor" for the body's Euronext
+    assert kinds["Paris"] == "name"
+
+
+def test_common_words_are_those_prose_writes_in_lower_case():
+    from coherence.training.common_words import common_words, count_forms
+
+    texts = ["The talks reached a standoff, and the standoff held while Parker spoke to Parker's aides."] * 3
+    words = common_words(*count_forms(texts))
+    assert "standoff" in words and "held" in words
+    assert "parker" not in words  # written capitalised inside sentences: a name
+
+
+@pytest.mark.real_models
+def test_a_capitalised_common_word_and_a_half_found_name_are_not_missing_names(real_embedder):
+    from coherence import nlp
+    from coherence.headline_support import evidence, index_body
+
+    body = ["Mayor Ken Livingstone faces an inquiry over remarks to a reporter, the watchdog said.",
+            "The standards board said the inquiry would report next month."]
+    parses = [nlp.load()(s) for s in body]
+    index = index_body(parses, real_embedder.encode(body))
+    for headline in ("Probe launched on Ken Nazi jibe", "'Standoff' over Livingstone inquiry"):
+        found = evidence(nlp.load()(headline), real_embedder.encode([headline])[0], index)
+        assert found.missing_names == [], (headline, found.missing_names)

@@ -4,17 +4,18 @@
 
 Each article gives three pairs: its own headline over its body (supported), the headline of a random
 other article (not supported) and the headline of one of its most similar other articles: the same
-subject, another story (not supported, the hard kind). Articles are split 80/20 by a seeded shuffle:
-the logistic regression is fitted on the first part, and its cuts are set on the held-out part from
-the own headlines alone, so that an editor sees few false alarms:
+subject, another story (not supported, the hard kind). Articles are shuffled by a seed and cut into
+FOLDS folds: each fold is scored by a logistic regression fitted on the others, the cuts are set on
+these out-of-fold probabilities of the own headlines alone, so that an editor sees few false alarms,
+and the shipped model is then fitted on every article:
 
-    warning = the probability exceeded by WARNING_OWN_RATE of held-out own headlines,
+    warning = the probability exceeded by WARNING_OWN_RATE of own headlines (out of fold),
     error   = the probability exceeded by ERROR_OWN_RATE of them;
 and the rule makes a warning an error when the headline also names someone or something, or a
 number, that the body never mentions (a broken promise).
 
-The held-out figures (own / random / similar headlines flagged and errors) are printed and stored in
-the model's metadata. The BBC set in ../shared/eval/dev/headlines.jsonl is never read here.
+The out-of-fold figures (own / random / similar headlines flagged and errors) are printed and stored
+in the model's metadata as ``held_out``. The BBC set in ../shared/eval/dev/headlines.jsonl is never read here.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ from ..headline_support import DEFAULT_PATH, FEATURES, HeadlineSupportModel, evi
 
 # Real headlines paraphrase more than Wikinews' plain ones (BBC: "Reds' joy", "festive fervour"), so the
 # cuts leave few own Wikinews headlines flagged: an editor stops reading a tool that cries wolf.
-WARNING_OWN_RATE = 0.01
+# At 1% of own Wikinews headlines, 7.3% of the BBC's own headlines in the dev set were flagged: BBC
+# headlines paraphrase and pun far more than Wikinews' literal ones. 0.75% was chosen after seeing that
+# figure (the one choice made on BBC dev; the outlets held back for acceptance were never read).
+WARNING_OWN_RATE = 0.0075
 ERROR_OWN_RATE = 0.002
+FOLDS = 5
 MAX_BODY_SENTENCES = 40  # a long article's tail adds little to what its headline promises
 SIMILAR = 5  # the hard negative comes from this many most similar articles
 
@@ -54,15 +59,33 @@ def load_articles(path: Path, limit: int | None, seed: int):
     return out
 
 
-def prepare(articles, threads: int | None):
-    """Per article: the headline's parse and vector, and the body index."""
+def prepare(articles, threads: int | None, cache: Path | None):
+    """Per article: the headline's parse and vector, and the body index.
+
+    Embedding and parsing 66,000 sentences is nearly all of the training time; with ``cache`` (a
+    folder) the vectors and parses are kept there and read back, so a change of features refits in
+    a minute.
+    """
+    from spacy.tokens import DocBin
+
     headlines = [doc.headline.text for _, doc in articles]
     bodies = [[s.text for s in doc.body[:MAX_BODY_SENTENCES]] for _, doc in articles]
     texts = headlines + [s for body in bodies for s in body]
-    print(f"parsing and embedding {len(texts)} sentences of {len(articles)} articles", file=sys.stderr)
-    vectors = load_embedder(DEFAULT_EMBEDDER, threads).encode(texts, batch_size=32)
-    with nlp.load().select_pipes(disable=["parser"]):  # tags, lemmas and entities do not read the parse
-        parses = list(nlp.load().pipe(texts, batch_size=128))
+    vectors_file, parses_file = (cache / "vectors.npy", cache / "parses.spacy") if cache else (None, None)
+    if cache and vectors_file.exists() and parses_file.exists():
+        vectors = np.load(vectors_file)
+        parses = list(DocBin().from_disk(parses_file).get_docs(nlp.load().vocab))
+        if len(parses) != len(texts) or any(d.text != t for d, t in zip(parses, texts)):
+            sys.exit(f"{cache} holds the sentences of other articles (another --limit or --seed?): remove it")
+    else:
+        print(f"parsing and embedding {len(texts)} sentences of {len(articles)} articles", file=sys.stderr)
+        vectors = load_embedder(DEFAULT_EMBEDDER, threads).encode(texts, batch_size=32)
+        with nlp.load().select_pipes(disable=["parser"]):  # tags, lemmas and entities do not read the parse
+            parses = list(nlp.load().pipe(texts, batch_size=128))
+        if cache:
+            cache.mkdir(parents=True, exist_ok=True)
+            np.save(vectors_file, vectors)
+            DocBin(docs=parses, store_user_data=False).to_disk(parses_file)
     n = len(headlines)
     head_parses, head_vectors = parses[:n], vectors[:n]
     indexes, offset = [], n
@@ -125,40 +148,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--cache", type=Path, default=None,
-                        help="keep the pairs' features here (.npz) and reuse them: recalibrating takes seconds")
+                        help="a folder that keeps the sentences' vectors and parses and reuses them: a refit takes a minute")
     args = parser.parse_args(argv)
-    if args.threads:
-        import torch
 
-        torch.set_num_threads(args.threads)
-
-    if args.cache and args.cache.exists():
-        cached = np.load(args.cache)
-        x, y, kinds, hosts, named = (cached[k] for k in ("x", "y", "kinds", "hosts", "named"))
-        n_articles = int(cached["n_articles"])
-    else:
-        articles = load_articles(args.wikinews, args.limit, args.seed)
-        head_parses, head_vectors, indexes = prepare(articles, args.threads)
-        rows = build_pairs(head_parses, head_vectors, indexes, args.seed)
-        x = np.stack([r[0] for r in rows]).astype(np.float64)
-        y = np.array([r[1] for r in rows])
-        kinds = np.array([r[2] for r in rows])
-        hosts = np.array([r[3] for r in rows])
-        named = np.array([r[4] for r in rows])
-        n_articles = len(articles)
-        if args.cache:
-            np.savez(args.cache, x=x, y=y, kinds=kinds, hosts=hosts, named=named, n_articles=n_articles)
-    held = hosts >= int(0.8 * n_articles)  # articles are already in a seeded random order
-
-    mean, scale, weights, bias = fit(x[~held], y[~held], args.seed)
-    model = HeadlineSupportModel(mean, scale, weights, bias, {}, {})
-    p = np.array([model.unsupported(f) for f in x])
-    cuts = calibrate(p[held], kinds[held])
-    held_figures = figures(p[held], kinds[held], named[held], cuts)
+    articles = load_articles(args.wikinews, args.limit, args.seed)
+    head_parses, head_vectors, indexes = prepare(articles, args.threads, args.cache)
+    rows = build_pairs(head_parses, head_vectors, indexes, args.seed)
+    x = np.stack([r[0] for r in rows]).astype(np.float64)
+    y = np.array([r[1] for r in rows])
+    kinds = np.array([r[2] for r in rows])
+    hosts = np.array([r[3] for r in rows])
+    named = np.array([r[4] for r in rows])
+    n_articles = len(articles)
+    # Out-of-fold probabilities: each article's pairs scored by the model fitted on the other folds,
+    # so that the cuts rest on every article's own headline (4,000, not a fifth of them: the 1% and
+    # 0.2% tails of 800 were a handful of headlines) and no cut is set on headlines the model saw.
+    fold = hosts % FOLDS  # articles are already in a seeded random order
+    p = np.zeros(len(x))
+    for k in range(FOLDS):
+        mean, scale, weights, bias = fit(x[fold != k], y[fold != k], args.seed)
+        model = HeadlineSupportModel(mean, scale, weights, bias, {}, {})
+        p[fold == k] = [model.unsupported(f) for f in x[fold == k]]
+    cuts = calibrate(p, kinds)
+    held_figures = figures(p, kinds, named, cuts)
+    mean, scale, weights, bias = fit(x, y, args.seed)  # the shipped model learns from every article
     meta = {
         "trained_on": "English Wikinews (CC BY 2.5): own headline vs another article's (random and similar)",
-        "articles": n_articles, "fit_articles": int((~held[kinds == "own"]).sum()),
-        "held_out_articles": int(held[kinds == "own"].sum()), "seed": args.seed,
+        "articles": n_articles, "fit_articles": n_articles, "folds": FOLDS, "seed": args.seed,
         "held_out": held_figures,
         "weights": dict(zip(FEATURES, [round(float(w), 4) for w in weights])),
         "command": "python -m coherence.training.train_headline " + " ".join(argv if argv is not None else sys.argv[1:]),
