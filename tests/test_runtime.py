@@ -81,7 +81,8 @@ def test_an_old_format_model_folder_exits_2_saying_how_to_export_it(tiny_torch_m
 
 def test_the_check_path_imports_no_training_stack(tmp_path):
     """A real check with the shipped models, in a fresh process: torch, transformers and
-    sentence-transformers are installed here (the test stack), and still never imported."""
+    sentence-transformers are installed here (the test stack), and still never imported; nor is
+    spaCy's command line (typer, weasel), which spaCy's own import would pull in."""
     story = tmp_path / "story.txt"
     story.write_text(STORY, encoding="utf-8")
     probe = (
@@ -92,7 +93,7 @@ def test_the_check_path_imports_no_training_stack(tmp_path):
         "except SystemExit as exit:\n"
         "    code = exit.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('torch', 'transformers', 'sentence_transformers'))\n"
+        "('torch', 'transformers', 'sentence_transformers', 'typer', 'weasel') or m.startswith('spacy.cli'))\n"
         "print(code, heavy, 'onnxruntime' in sys.modules, 'spacy' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
@@ -134,3 +135,18 @@ def test_shipped_embedder_matches_the_sentence_transformers_model():
         sentences, normalize_embeddings=True)
     got = load_embedder().encode(sentences)
     assert (expected * got).sum(axis=1).min() >= MIN_COSINE["int8"]
+
+
+@pytest.mark.real_models
+def test_what_the_lean_spacy_import_hides_can_still_be_imported_afterwards():
+    """The training commands load spaCy through coherence.nlp and then import torch and spaCy's CLI."""
+    pytest.importorskip("torch")
+    probe = (
+        "from coherence import nlp\n"
+        "doc = nlp.load()('Putin received Pompeo in Sochi.')\n"
+        "import torch, spacy.cli\n"
+        "print([e.label_ for e in doc.ents], callable(spacy.cli.info), hasattr(spacy.cli, 'download'), torch.ones(1).item())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['PERSON', 'PERSON', 'GPE'] True True 1.0", done.stdout
