@@ -28,6 +28,7 @@ CASES = [
     ("Putin, Pompeo talk for 3 hours", None, None),  # ... and as digits
     ("Pompeo and Merkel discuss Syria", Severity.warning, "Merkel"),  # a name the body never mentions
     ("Putin, Pompeo talk for 5 hours", Severity.error, "5"),  # a number the body contradicts
+    ("Pompeo Meets Putin In Moscow", Severity.error, "Sochi"),  # a place the body contradicts
     ("Floods force thousands from homes in Bangladesh", Severity.error, "Bangladesh"),  # another story
 ]
 

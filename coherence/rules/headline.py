@@ -8,7 +8,9 @@ meaning is to the lead and the body. Severities:
 - ``error``: a concrete broken promise: a name (person, place, organisation) or a number in the
   headline that the body never mentions, in a headline the body does not support as a whole
   (``warning`` cut), a headline number or date the body contradicts and never states (typed
-  facts), or a headline the body does not support at all (``error`` cut);
+  facts), a place the headline puts the event in that the body never mentions while its lead puts
+  it elsewhere ("... In Moscow" over "received Pompeo in Sochi"), or a headline the body does not
+  support at all (``error`` cut);
 - ``warning``: the body does not support the headline as a whole (``warning`` cut), or it carries
   the headline but never mentions one of its names or numbers;
 - nothing for a paraphrase.
@@ -67,6 +69,13 @@ class HeadlineRule:
             severity = Severity.warning if supported else Severity.error
             result.findings.append(make_finding(self.id, severity, headline, score, message, [sentence], conflict.kind))
             return result
+        elsewhere = _placed_elsewhere(parses, headline, body, found, closest)
+        if elsewhere is not None:
+            sentence, said, placed = elsewhere
+            message = (f"Headline not supported by the body: it says '{said}'; sentence {sentence.index} "
+                       f"(line {sentence.line}) says '{placed}', and the body never mentions {said}.")
+            result.findings.append(make_finding(self.id, Severity.error, headline, score, message, [sentence], "place"))
+            return result
         if score >= model.cuts["error"]:
             severity = Severity.error
             reasons.append("no sentence of the body says what it promises")
@@ -113,6 +122,31 @@ def _contradicting_sentence(parses, headline, body):
             return sentence, conflict, False
         if any(facts.compare(other, found) is not None for other in agreeing):
             return sentence, conflict, True
+    return None
+
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_AT = frozenset({"in", "at"})
+
+
+def _event_places(doc) -> list:
+    """The places a sentence puts its event in: a place name governed by "in" or "at" ("in Sochi")."""
+    return [ent for ent in doc.ents if ent.label_ in PLACE_LABELS and ent.root.dep_ == "pobj"
+            and ent.root.head.lower_ in _AT]
+
+
+def _placed_elsewhere(parses, headline, body, found, closest):
+    """(sentence, the headline's place, the sentence's place) when the headline puts its event in a place
+    the body never mentions and the lead or the closest sentence puts it in another; else None."""
+    missing = {t.text.lower() for t in found.missing_names}
+    said = [e for e in _event_places(parses[headline.index]) if any(w.lower() in missing for w in e.text.split())]
+    if not said:
+        return None
+    headline_words = {w.lower() for w in headline.text.split()}
+    for sentence in dict.fromkeys([*body[:2], closest]):
+        for place in _event_places(parses[sentence.index]):
+            if not any(w.lower() in headline_words for w in place.text.split()):
+                return sentence, said[0].text, f"{place.root.head.text} {place.text}"
     return None
 
 
