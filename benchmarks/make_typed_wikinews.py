@@ -11,7 +11,8 @@ changed sentence, ``evidence_partner`` the sentence it now disagrees with), in t
 ``../shared/eval/FORMAT.md``.
 
 Articles are split in two by a hash of their id: ``develop.jsonl`` (tune on it) and
-``validate.jsonl`` (look at it only to confirm). Nothing is written outside ``--out``; the
+``validate.jsonl`` (look at it only to confirm); ``clean.jsonl`` holds ``--clean`` other articles,
+unchanged, for false alarms. Nothing is written outside ``--out``; the
 articles are Wikinews text, CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/), by Wikinews
 contributors: do not commit the output.
 """
@@ -129,12 +130,13 @@ def _candidates(sentences: list) -> list[tuple[int, int, str, int, int]]:
     return found
 
 
-def build(seed: int, articles: int, out: Path) -> dict:
+def build(seed: int, articles: int, out: Path, clean: int = 0) -> dict:
     rng = random.Random(seed)
     rows = [json.loads(line) for line in WIKINEWS.open(encoding="utf-8")]
     rng.shuffle(rows)
     splits: dict[str, list[dict]] = {"develop": [], "validate": []}
     made = 0
+    hosts = set()
     for row in rows:
         if made >= articles:
             break
@@ -164,6 +166,12 @@ def build(seed: int, articles: int, out: Path) -> dict:
                               "evidence_partner": [[partner.start, partner.end]], "has_contradiction": True,
                               "evidence_located": True, "changed": [old, new]})
         made += 1
+        hosts.add(row["id"])
+    # clean articles the typed set does not use, for false alarms on copy that states many numbers or none
+    splits["clean"] = [{"set": "typed", "source": "clean-wikinews", "is_news": True, "host": f"wikinews:{row['id']}",
+                        "intruders": [], "has_intruder": False, "id": f"wikinews:{row['id']}:none", "variant": "none",
+                        "text": row["text"], "contradictions": [], "has_contradiction": False, "evidence_located": False}
+                       for row in rows[::-1] if row["id"] not in hosts][:clean]
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, items in splits.items():
@@ -178,9 +186,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--articles", type=int, default=400, help="changed articles to make (each with its clean copy)")
+    parser.add_argument("--clean", type=int, default=600, help="clean articles outside the typed set (clean.jsonl)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "typed-wikinews")
     args = parser.parse_args(argv)
-    print(json.dumps(build(args.seed, args.articles, args.out)))
+    print(json.dumps(build(args.seed, args.articles, args.out, args.clean)))
     return 0
 
 

@@ -22,6 +22,13 @@ FLAG = [
      "It contains pores that measure just 4 to 20 nanometers across.", "number", "20 nanometers"),
     ("One ladder collapsed, so only twenty-eight made it over the wire, of which three made it home.",
      "One ladder collapsed, so only 56 made it over the barbed wire, of which three made it home.", "number", "56"),
+    # the same name right beside the value, in passages about the same thing
+    ("The plane that hit the Pentagon was American Airlines Flight 77, officials said.",
+     "The video shows American Airlines Flight 154 hitting the Pentagon.", "number", "154"),
+    # a run-on caption: the value's own clause says what it describes
+    ("The blaze destroyed 40 homes in the village of Ashby on Sunday, officials said.",
+     "Devastation: Firefighters battle the flames in Ashby Gutted: The blaze destroyed 14 homes in the village on Sunday "
+     "Residents spent the night in a school hall", "number", "14 homes"),
 ]
 
 PASS = [
@@ -44,6 +51,17 @@ PASS = [
      "Two of the suspects are jailed: Jeremiah Gaver, 28, and Nathaniel Gaver, 27."),
     # two different things counted in one story
     ("The council will build 300 homes next to the station.", "The station will get 12 new platforms."),
+    # two estimates that admit each other
+    ("The deal saves around 900 jobs.", "The deal saves about 950 jobs, the union said."),
+    # another day, another event
+    ("Two cars exploded at a checkpoint in Baghdad on Monday, killing 16 people.",
+     "Another car exploded at a checkpoint in Baghdad on Thursday, killing 13 people."),
+    # the same name beside two values, in passages about two things
+    ("The plane that hit the Pentagon was American Airlines Flight 77, investigators said.",
+     "The video shows American Airlines Flight 11 hitting the north tower."),
+    # the later value is stated in the earlier sentence too: two facts there, one of them told again
+    ("The wedding was set for Friday April 8, so MPs would stop sitting on Thursday April 7.",
+     "MPs will now stop sitting on Friday April 8."),
 ]
 
 
