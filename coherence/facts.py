@@ -500,6 +500,7 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
         return any(x.value == y.value and x.kind == y.kind and not (x.unit and y.unit and x.unit != y.unit)
                    for y in others)
 
+    found: Conflict | None = None  # the first conflict; a certain one of one source is returned at once
     for a in first:
         if restated(a, second) or stated(a, second):
             continue
@@ -512,5 +513,8 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
                 continue  # another time, another event: "12 last year ... 40 this year"
             sources_differ = bool(a.speaker and b.speaker and a.speaker != b.speaker)
             certain = _told_alike(a, b) or _same_slot(a, b) or _context_agreement(a, b) >= CERTAIN_OVERLAP
-            return Conflict(a, b, a.kind, sources_differ, certain)
-    return None
+            conflict = Conflict(a, b, a.kind, sources_differ, certain)
+            if conflict.certain and not sources_differ:
+                return conflict
+            found = found or conflict
+    return found  # none certain: the first
