@@ -48,8 +48,8 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 
 # Qualifiers that make a value a bound or an estimate, read from the words just before it.
-_LOWER = ("at least", "more than", "over", "above", "upwards of", "in excess of", "no fewer than", "no less than", "at minimum")
-_UPPER = ("up to", "less than", "fewer than", "under", "below", "at most", "no more than", "as many as", "as much as")
+_LOWER = ("at least", "more than", "over", "exceeding", "topping", "above", "upwards of", "in excess of", "no fewer than", "no less than", "at minimum")
+_UPPER = ("a total of", "total of", "up to", "less than", "fewer than", "under", "below", "at most", "no more than", "as many as", "as much as")
 _APPROX = ("about", "around", "nearly", "almost", "roughly", "approximately", "some", "an estimated", "estimated",
            "close to", "around about", "circa", "just over", "just under")
 _INCREMENT = ("another", "a further", "further", "an additional", "additional", "extra")
@@ -121,7 +121,8 @@ def _is_context_word(token) -> bool:
 
 
 def _qualifier(doc, i: int) -> str | None:
-    before = " ".join(t.lower_ for t in doc[max(0, i - 3) : i])
+    end = i - 1 if i > 0 and doc[i - 1].text[-1:] in "£$€" else i  # "a total of $8.4 million"
+    before = " ".join(t.lower_ for t in doc[max(0, end - 3) : end])
     for words, name in ((_INCREMENT, "increment"), (_LOWER, "lower"), (_UPPER, "upper"), (_APPROX, "approx")):
         if any(re.search(rf"(?:^|\s){re.escape(w)}$", before) for w in words):
             return name
@@ -256,14 +257,51 @@ def _around(doc, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
             frozenset(words(doc[end : min(hi, end + 6)])[:LOCAL_WINDOW]))
 
 
+def _listed(doc, token) -> bool:
+    """A number in a list of three or more ("balls 8, 18, 22, 40, 44"): an item, not a fact of its own."""
+    def number_at(i: int) -> bool:
+        if not (0 <= i < len(doc) and doc[i].like_num) or re.fullmatch(r"(1[6-9]|20)\d\d", doc[i].text):
+            return False  # a year ("In 2004, 12 people died") is no list item
+        return not any(t.lower_.strip(".") in _MONTHS for t in doc[max(0, i - 1) : i + 2])  # nor "March 21, 12"
+
+    def run(step: int) -> int:
+        count, i = 0, token.i
+        while 0 <= i + step < len(doc) and doc[i + step].text in (",", "and") and number_at(i + 2 * step):
+            count, i = count + 1, i + 2 * step
+        return count
+
+    return 1 + run(-1) + run(1) >= 3
+
+
+def _converted(doc, token) -> bool:
+    """A money value in brackets right after another ("$500m (£264m)", "80 million baht (US$2 million,
+    1.6 million euro)"): the same amount in another currency."""
+    start = token.i - 1 if token.i > 0 and doc[token.i - 1].text[:1] in "£$€" else token.i
+    for i in range(start - 1, max(-1, start - 8), -1):
+        if doc[i].text == ")":
+            return False
+        if doc[i].text == "(":
+            before = doc[i - 1] if i > 0 else None
+            return bool(before is not None and (before.like_num or before.lower_ in SCALES
+                                                or before.ent_type_ in ("MONEY", "QUANTITY")))
+    return False
+
+
 def _actor(token) -> str | None:
-    """The proper-noun subject of the first verb above the value: whose fact it is."""
+    """The proper-noun subject of the first verb above the value: whose fact it is (a verb joined by
+    "and" to another has that one's subject: "Toure joined in 2010 and is contracted until 2017")."""
     head = token
     for _ in range(4):
         if head.pos_ in ("VERB", "AUX"):
-            for child in head.children:
-                if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
-                    return child.lower_
+            verb = head
+            for _ in range(3):
+                for child in verb.children:
+                    if child.dep_ in ("nsubj", "nsubjpass"):
+                        named = child.pos_ == "PROPN" or child.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+                        return child.lower_ if named else None
+                if verb.dep_ != "conj" or verb.head.i == verb.i:
+                    break
+                verb = verb.head
             return None
         if head.i == head.head.i:
             return None
@@ -370,6 +408,8 @@ def extract(doc) -> list[Fact]:
             continue
         if token.lower_ == "one":
             continue  # "at one time", "one of them": too idiomatic to be a count
+        if _listed(doc, token) or _converted(doc, token):
+            continue
         following = doc[token.i + 1 : token.i + 3].text.lower()
         if following.startswith("-") and (following[1:].strip()[:1].isdigit() or following[1:].startswith("time")):
             continue  # a range "25-55" or a "three-time champion": not a count of this event
@@ -445,7 +485,13 @@ def _admits(bound: Fact, other: Fact) -> bool:
 
 def values_conflict(a: Fact, b: Fact) -> bool:
     if a.kind == "date":
-        return any(x is not None and y is not None and x != y for x, y in zip(a.value, b.value))
+        (ya, ma, da), (yb, mb, db) = a.value, b.value
+        if ya is not None and yb is not None and ya != yb:
+            return True
+        # a month alone ("August data", "in July") is no anchor: two months conflict with their day or year
+        anchored = da is not None and db is not None or ya is not None and yb is not None
+        return anchored and (ma is not None and mb is not None and ma != mb
+                             or da is not None and db is not None and da != db)
     if a.value == b.value:
         return False
     if a.qualifier == b.qualifier == "approx":

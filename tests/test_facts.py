@@ -29,6 +29,9 @@ FLAG = [
     ("The blaze destroyed 40 homes in the village of Ashby on Sunday, officials said.",
      "Devastation: Firefighters battle the flames in Ashby Gutted: The blaze destroyed 14 homes in the village on Sunday "
      "Residents spent the night in a school hall", "number", "14 homes"),
+    # a month with its year is a date to compare (a month alone is not)
+    ("The reality star died in March 2009 after a public battle with cancer.",
+     "The reality star died in May 2009 after a public battle with cancer.", "date", "May 2009"),
 ]
 
 PASS = [
@@ -62,6 +65,17 @@ PASS = [
     # the later value is stated in the earlier sentence too: two facts there, one of them told again
     ("The wedding was set for Friday April 8, so MPs would stop sitting on Thursday April 7.",
      "MPs will now stop sitting on Friday April 8."),
+    # a month alone anchors no date
+    ("Final August unemployment data was released yesterday.", "Data for September will be released in October."),
+    # the same amount in other currencies, in brackets
+    ("Relatives seek 80 million baht (US$2 million, 1.6 million euro) in compensation from the army.",
+     "The lawsuits against the agencies seek more than 18 million baht (US$440,000 or 370,000 euros) in compensation."),
+    # a total and a part of it
+    ("The Government will receive a total of $8.4 million in dividends from the company.",
+     "A $3 million dividend from the company had already been received by the Government."),
+    # a bound: "exceeding 6 percent" admits 6.3
+    ("The current account deficit is exceeding 6 percent of gross domestic product.",
+     "The current account deficit totaled 6.3 percent of gross domestic product."),
 ]
 
 
@@ -114,3 +128,8 @@ def test_a_period_is_not_one_date_and_a_name_is_not_a_month():
     (period,), (name,) = _facts("Growth between 2010 and 2050 will be slow."), _facts("Stephanie March filed for divorce.")
     assert [f for f in period if f.kind == "date"] == []
     assert [f for f in name if f.kind == "date"] == []
+
+
+def test_numbers_in_a_list_are_items_not_facts():
+    (listed,) = _facts("The winning balls were 8, 18, 22, 40 and 44, and 12 people won.")
+    assert [f.text for f in listed if f.kind == "number"] == ["12"]
