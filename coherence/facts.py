@@ -533,7 +533,7 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
 
     def same(x: Fact, y: Fact) -> bool:
         # in passages about one thing, shared describing words; anywhere, the same words around the value
-        if _same_slot(x, y) and _compatible(x, y) and _passages_touch(x, y):
+        if not headline and _same_slot(x, y) and _compatible(x, y) and _passages_touch(x, y):
             return True
         if not (headline or _sentences_agree(x, y) or _told_alike(x, y)):
             return False
@@ -543,7 +543,7 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
         return any(x.value == y.value and same(x, y) for y in others)
 
     def stated(x: Fact, others: list[Fact]) -> bool:  # the value is there too, as a fact of the same kind
-        return any(x.value == y.value and x.kind == y.kind and not (x.unit and y.unit and x.unit != y.unit)
+        return not headline and any(x.value == y.value and x.kind == y.kind and not (x.unit and y.unit and x.unit != y.unit)
                    for y in others)
 
     found: Conflict | None = None  # the first conflict; a certain one of one source is returned at once
@@ -560,7 +560,7 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
             sources_differ = bool(a.speaker and b.speaker and a.speaker != b.speaker)
             certain = _told_alike(a, b) or _same_slot(a, b) or _context_agreement(a, b) >= CERTAIN_OVERLAP
             conflict = Conflict(a, b, a.kind, sources_differ, certain)
-            if conflict.certain and not sources_differ:
-                return conflict
+            if headline or conflict.certain and not sources_differ:
+                return conflict  # (a headline's first conflict is its conflict)
             found = found or conflict
     return found  # none certain: the first
