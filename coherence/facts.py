@@ -48,8 +48,8 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 
 # Qualifiers that make a value a bound or an estimate, read from the words just before it.
-_LOWER = ("at least", "more than", "over", "above", "upwards of", "in excess of", "no fewer than", "no less than", "at minimum")
-_UPPER = ("up to", "less than", "fewer than", "under", "below", "at most", "no more than", "as many as", "as much as")
+_LOWER = ("at least", "more than", "over", "exceeding", "topping", "above", "upwards of", "in excess of", "no fewer than", "no less than", "at minimum")
+_UPPER = ("a total of", "total of", "up to", "less than", "fewer than", "under", "below", "at most", "no more than", "as many as", "as much as")
 _APPROX = ("about", "around", "nearly", "almost", "roughly", "approximately", "some", "an estimated", "estimated",
            "close to", "around about", "circa", "just over", "just under")
 _INCREMENT = ("another", "a further", "further", "an additional", "additional", "extra")
@@ -59,6 +59,10 @@ _UPDATE_VERBS = frozenset({"rise", "climb", "increase", "grow", "jump", "soar", 
 # Times that make another event of the same kind: another year, season or period.
 _TIME = re.compile(r"\b(?:(?:1[6-9]|20)\d\d|(?:last|this|next|previous|past|coming)\s+(?:year|month|week|season|decade|"
                    r"spring|summer|autumn|fall|winter)|a\s+(?:year|decade)\s+(?:ago|earlier|before))\b", re.I)
+# Words that say nothing of what a value is, when two values sit in the same words (``_same_slot``).
+_FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with and or but be have it its this that these those
+as than into per cent percent about some all only just he she they we i you his her their our who which""".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _PARTICIPANTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "agent"})
 _SAY = frozenset({"say", "tell", "claim", "insist", "deny", "state", "report", "estimate", "put", "announce", "add"})
 
@@ -79,6 +83,7 @@ class Fact:
     words: frozenset[str]  # content lemmas near the value: two mentions of one fact come in passages that agree
     around: tuple[frozenset[str], frozenset[str]]  # the words just before and just after the value
     actor: str | None  # the named subject of the verb the value belongs to ("Mangala" in "Mangala joined in 2014")
+    slot: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # the two words either side, up to punctuation
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,8 @@ def _is_context_word(token) -> bool:
 
 
 def _qualifier(doc, i: int) -> str | None:
-    before = " ".join(t.lower_ for t in doc[max(0, i - 3) : i])
+    end = i - 1 if i > 0 and doc[i - 1].text[-1:] in "£$€" else i  # "a total of $8.4 million"
+    before = " ".join(t.lower_ for t in doc[max(0, end - 3) : end])
     for words, name in ((_INCREMENT, "increment"), (_LOWER, "lower"), (_UPPER, "upper"), (_APPROX, "approx")):
         if any(re.search(rf"(?:^|\s){re.escape(w)}$", before) for w in words):
             return name
@@ -151,8 +157,9 @@ def _context(doc, span_tokens: set[int], anchor) -> tuple[tuple[frozenset[str], 
         if token.i not in span_tokens and _is_context_word(token):
             words[token.i] = _keys(token)
 
-    before = [t for t in doc[: anchor.i] if not t.is_punct][-CONTEXT_WINDOW:]
-    after = [t for t in doc[anchor.i + 1 :] if not t.is_punct][:CONTEXT_WINDOW]
+    lo, hi = _clause(doc, anchor.i)
+    before = [t for t in doc[lo : anchor.i] if not t.is_punct][-CONTEXT_WINDOW:]
+    after = [t for t in doc[anchor.i + 1 : hi] if not t.is_punct][:CONTEXT_WINDOW]
     for token in before + after:
         add(token)
     head = anchor
@@ -224,11 +231,20 @@ def _date_value(span) -> tuple | None:
     return (year, month, day)
 
 
+def _clause(doc, i: int) -> tuple[int, int]:
+    """The bounds of the sentence, as the parser reads it, that holds token ``i``: a run-on caption
+    ("... 2,000 years Global appeal: teams from over 13 countries ...") joins several, and only the
+    value's own says what it describes."""
+    sent = doc[i].sent
+    return sent.start, sent.end
+
+
 def _near(doc, start: int, end: int) -> frozenset[str]:
     """Content lemmas within NEAR words of the value: the passage it belongs to, even inside a run-on
     caption that joins several sentences."""
-    before = [t for t in doc[:start] if not t.is_punct][-NEAR:]
-    after = [t for t in doc[end:] if not t.is_punct][:NEAR]
+    lo, hi = _clause(doc, start)
+    before = [t for t in doc[lo:start] if not t.is_punct][-NEAR:]
+    after = [t for t in doc[end:hi] if not t.is_punct][:NEAR]
     return frozenset(t.lemma_.lower() for t in before + after if _is_context_word(t))
 
 
@@ -236,17 +252,56 @@ def _around(doc, start: int, end: int) -> tuple[frozenset[str], frozenset[str]]:
     def words(tokens):  # "per cent" says what the value is, not which fact it is
         return [t.lemma_.lower() for t in tokens if t.is_alpha and t.lower_ not in ("per", "cent", "percent")]
 
-    return frozenset(words(doc[max(0, start - 6) : start])[-LOCAL_WINDOW:]), frozenset(words(doc[end : end + 6])[:LOCAL_WINDOW])
+    lo, hi = _clause(doc, start)
+    return (frozenset(words(doc[max(lo, start - 6) : start])[-LOCAL_WINDOW:]),
+            frozenset(words(doc[end : min(hi, end + 6)])[:LOCAL_WINDOW]))
+
+
+def _listed(doc, token) -> bool:
+    """A number in a list of three or more ("balls 8, 18, 22, 40, 44"): an item, not a fact of its own."""
+    def number_at(i: int) -> bool:
+        if not (0 <= i < len(doc) and doc[i].like_num) or re.fullmatch(r"(1[6-9]|20)\d\d", doc[i].text):
+            return False  # a year ("In 2004, 12 people died") is no list item
+        return not any(t.lower_.strip(".") in _MONTHS for t in doc[max(0, i - 1) : i + 2])  # nor "March 21, 12"
+
+    def run(step: int) -> int:
+        count, i = 0, token.i
+        while 0 <= i + step < len(doc) and doc[i + step].text in (",", "and") and number_at(i + 2 * step):
+            count, i = count + 1, i + 2 * step
+        return count
+
+    return 1 + run(-1) + run(1) >= 3
+
+
+def _converted(doc, token) -> bool:
+    """A money value in brackets right after another ("$500m (£264m)", "80 million baht (US$2 million,
+    1.6 million euro)"): the same amount in another currency."""
+    start = token.i - 1 if token.i > 0 and doc[token.i - 1].text[:1] in "£$€" else token.i
+    for i in range(start - 1, max(-1, start - 8), -1):
+        if doc[i].text == ")":
+            return False
+        if doc[i].text == "(":
+            before = doc[i - 1] if i > 0 else None
+            return bool(before is not None and (before.like_num or before.lower_ in SCALES
+                                                or before.ent_type_ in ("MONEY", "QUANTITY")))
+    return False
 
 
 def _actor(token) -> str | None:
-    """The proper-noun subject of the first verb above the value: whose fact it is."""
+    """The proper-noun subject of the first verb above the value: whose fact it is (a verb joined by
+    "and" to another has that one's subject: "Toure joined in 2010 and is contracted until 2017")."""
     head = token
     for _ in range(4):
         if head.pos_ in ("VERB", "AUX"):
-            for child in head.children:
-                if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "PROPN":
-                    return child.lower_
+            verb = head
+            for _ in range(3):
+                for child in verb.children:
+                    if child.dep_ in ("nsubj", "nsubjpass"):
+                        named = child.pos_ == "PROPN" or child.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+                        return child.lower_ if named else None
+                if verb.dep_ != "conj" or verb.head.i == verb.i:
+                    break
+                verb = verb.head
             return None
         if head.i == head.head.i:
             return None
@@ -273,9 +328,56 @@ def _updated(doc, token) -> bool:
 
 
 def _times(doc, own: set[int]) -> frozenset[str]:
-    """The sentence's times that date an event, outside the value itself ("last year", "in 2010")."""
-    text = "".join(t.text_with_ws if t.i not in own else " " * len(t.text_with_ws) for t in doc)
-    return frozenset(m.group(0).lower() for m in _TIME.finditer(text))
+    """The sentence's times that date an event, outside the value itself ("last year", "in 2010", "on
+    December 13", "on Tuesday")."""
+    lo, hi = _clause(doc, min(own))
+    text = "".join(t.text_with_ws if t.i not in own else " " * len(t.text_with_ws) for t in doc[lo:hi])
+    times = {m.group(0).lower() for m in _TIME.finditer(text)}
+    for ent in doc[lo:hi].ents:
+        if ent.label_ == "DATE" and not own & {t.i for t in ent}:
+            value = _date_value(ent)
+            if value is not None and value[2] is not None:
+                times.add(f"{value[1]}-{value[2]}")
+            times |= {t.lower_ for t in ent if t.lower_ in _WEEKDAYS}
+    return frozenset(times)
+
+
+def _slot(doc, start: int, end: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two words either side of a value, up to punctuation: "the present [28] days of". Currency,
+    scale and per-cent words say what kind of value it is, not which: they are passed over."""
+    lo, hi = _clause(doc, start)
+
+    def word(t) -> str | None:
+        if t.text[:1] in "£$€" or t.lower_ in SCALES or t.lower_ in ("per", "cent", "percent", "%", "us", "us$"):
+            return None
+        return t.text if t.text[:1].isupper() else t.lemma_.lower()
+
+    before: list[str] = []
+    for t in reversed(doc[max(lo, start - 4) : start]):
+        if t.is_punct and t.text not in "$£€" or len(before) == 2:
+            break
+        if word(t):
+            before.insert(0, word(t))
+    after: list[str] = []
+    for t in doc[end : min(hi, end + 4)]:
+        if t.is_punct or len(after) == 2:
+            break
+        if word(t):
+            after.append(word(t))
+    return tuple(before), tuple(after)
+
+
+def _same_slot(a: Fact, b: Fact) -> bool:
+    """The two values sit in the same words: three of the two either side agree, two of them telling
+    what it is, or a name right beside the value and one more ("American Airlines Flight [77]",
+    "the present [28] days", "Office [2007] and", "the [2008] Taiwan Presidential")."""
+    before = list(zip(a.slot[0][::-1], b.slot[0][::-1]))  # nearest first
+    after = list(zip(a.slot[1], b.slot[1]))
+    same = [x for x, y in before + after if x == y]
+    if len(same) >= 3 and sum(1 for w in same if w.lower() not in _FUNCTION_WORDS) >= 2:
+        return True
+    beside = before[:1] + after[:1]
+    return len(same) >= 2 and any(x == y and x[:1].isupper() and x.lower() not in _FUNCTION_WORDS for x, y in beside)
 
 
 def extract(doc) -> list[Fact]:
@@ -297,7 +399,7 @@ def extract(doc) -> list[Fact]:
         context, names = _context(doc, tokens, anchor)
         facts.append(Fact("date", value, ent.text, ent.text, None, context, None,
                           _updated(doc, anchor), _times(doc, tokens), speaker, names, _near(doc, ent.start, ent.end),
-                          _around(doc, ent.start, ent.end), _actor(anchor)))
+                          _around(doc, ent.start, ent.end), _actor(anchor), _slot(doc, ent.start, ent.end)))
     for token in doc:
         if token.i in used or token.ent_type_ == "ORDINAL" or _clock_time(doc, token):
             continue
@@ -306,6 +408,8 @@ def extract(doc) -> list[Fact]:
             continue
         if token.lower_ == "one":
             continue  # "at one time", "one of them": too idiomatic to be a count
+        if _listed(doc, token) or _converted(doc, token):
+            continue
         following = doc[token.i + 1 : token.i + 3].text.lower()
         if following.startswith("-") and (following[1:].strip()[:1].isdigit() or following[1:].startswith("time")):
             continue  # a range "25-55" or a "three-time champion": not a count of this event
@@ -320,7 +424,7 @@ def extract(doc) -> list[Fact]:
         facts.append(Fact("number", value, token.text, _phrase(doc, token, unit), unit, context,
                           _qualifier(doc, token.i), _updated(doc, token), _times(doc, {token.i}), speaker, names,
                           _near(doc, token.i, token.i + 1),
-                          _around(doc, token.i, token.i + 1), _actor(token)))
+                          _around(doc, token.i, token.i + 1), _actor(token), _slot(doc, token.i, token.i + 1)))
     return facts
 
 
@@ -381,9 +485,17 @@ def _admits(bound: Fact, other: Fact) -> bool:
 
 def values_conflict(a: Fact, b: Fact) -> bool:
     if a.kind == "date":
-        return any(x is not None and y is not None and x != y for x, y in zip(a.value, b.value))
+        (ya, ma, da), (yb, mb, db) = a.value, b.value
+        if ya is not None and yb is not None and ya != yb:
+            return True
+        # a month alone ("August data", "in July") is no anchor: two months conflict with their day or year
+        anchored = da is not None and db is not None or ya is not None and yb is not None
+        return anchored and (ma is not None and mb is not None and ma != mb
+                             or da is not None and db is not None and da != db)
     if a.value == b.value:
         return False
+    if a.qualifier == b.qualifier == "approx":
+        return not _admits(a, b)  # "about 900 jobs" and "around 950 jobs"
     if a.qualifier == b.qualifier:
         return True  # the same fact told the same way with another value
     if "increment" in (a.qualifier, b.qualifier):
@@ -394,6 +506,14 @@ def values_conflict(a: Fact, b: Fact) -> bool:
 def _sentences_agree(a: Fact, b: Fact) -> bool:
     smaller = min(len(a.words), len(b.words))
     return smaller > 0 and len(a.words & b.words) >= SENTENCE_OVERLAP * smaller
+
+
+def _passages_touch(a: Fact, b: Fact) -> bool:
+    """Besides the words right beside the values, the passages share a few more: one formula told of
+    two things ("a score of 7.3 out of 10" ... "a score of 5.6 out of 10") shares little else."""
+    slot_words = {w.lower() for w in a.slot[0] + a.slot[1]}
+    shared = (a.words & b.words) - slot_words
+    return len(shared) >= max(2, 0.3 * min(len(a.words), len(b.words)))
 
 
 def _told_alike(a: Fact, b: Fact) -> bool:
@@ -413,6 +533,8 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
 
     def same(x: Fact, y: Fact) -> bool:
         # in passages about one thing, shared describing words; anywhere, the same words around the value
+        if not headline and _same_slot(x, y) and _compatible(x, y) and _passages_touch(x, y):
+            return True
         if not (headline or _sentences_agree(x, y) or _told_alike(x, y)):
             return False
         return same_fact(x, y, min_shared, headline) or _told_alike(x, y) and _compatible(x, y)
@@ -420,16 +542,25 @@ def compare(first: list[Fact], second: list[Fact], headline: bool = False) -> Co
     def restated(x: Fact, others: list[Fact]) -> bool:
         return any(x.value == y.value and same(x, y) for y in others)
 
+    def stated(x: Fact, others: list[Fact]) -> bool:  # the value is there too, as a fact of the same kind
+        return not headline and any(x.value == y.value and x.kind == y.kind and not (x.unit and y.unit and x.unit != y.unit)
+                   for y in others)
+
+    found: Conflict | None = None  # the first conflict; a certain one of one source is returned at once
     for a in first:
-        if restated(a, second):
+        if restated(a, second) or stated(a, second):
             continue
         for b in second:
-            if not same(a, b) or restated(b, first) or not values_conflict(a, b):
+            if not same(a, b) or restated(b, first) or stated(b, first) or not values_conflict(a, b):
                 continue
             if a.update != b.update:
                 continue  # "the toll rose to 40": the article says why the number changed
             if a.kind == "number" and a.times and b.times and not a.times & b.times:
                 continue  # another time, another event: "12 last year ... 40 this year"
             sources_differ = bool(a.speaker and b.speaker and a.speaker != b.speaker)
-            return Conflict(a, b, a.kind, sources_differ, _told_alike(a, b) or _context_agreement(a, b) >= CERTAIN_OVERLAP)
-    return None
+            certain = _told_alike(a, b) or _same_slot(a, b) or _context_agreement(a, b) >= CERTAIN_OVERLAP
+            conflict = Conflict(a, b, a.kind, sources_differ, certain)
+            if headline or conflict.certain and not sources_differ:
+                return conflict  # (a headline's first conflict is its conflict)
+            found = found or conflict
+    return found  # none certain: the first

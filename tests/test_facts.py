@@ -22,6 +22,16 @@ FLAG = [
      "It contains pores that measure just 4 to 20 nanometers across.", "number", "20 nanometers"),
     ("One ladder collapsed, so only twenty-eight made it over the wire, of which three made it home.",
      "One ladder collapsed, so only 56 made it over the barbed wire, of which three made it home.", "number", "56"),
+    # the same name right beside the value, in passages about the same thing
+    ("The plane that hit the Pentagon was American Airlines Flight 77, officials said.",
+     "The video shows American Airlines Flight 154 hitting the Pentagon.", "number", "154"),
+    # a run-on caption: the value's own clause says what it describes
+    ("The blaze destroyed 40 homes in the village of Ashby on Sunday, officials said.",
+     "Devastation: Firefighters battle the flames in Ashby Gutted: The blaze destroyed 14 homes in the village on Sunday "
+     "Residents spent the night in a school hall", "number", "14 homes"),
+    # a month with its year is a date to compare (a month alone is not)
+    ("The reality star died in March 2009 after a public battle with cancer.",
+     "The reality star died in May 2009 after a public battle with cancer.", "date", "May 2009"),
 ]
 
 PASS = [
@@ -44,6 +54,28 @@ PASS = [
      "Two of the suspects are jailed: Jeremiah Gaver, 28, and Nathaniel Gaver, 27."),
     # two different things counted in one story
     ("The council will build 300 homes next to the station.", "The station will get 12 new platforms."),
+    # two estimates that admit each other
+    ("The deal saves around 900 jobs.", "The deal saves about 950 jobs, the union said."),
+    # another day, another event
+    ("Two cars exploded at a checkpoint in Baghdad on Monday, killing 16 people.",
+     "Another car exploded at a checkpoint in Baghdad on Thursday, killing 13 people."),
+    # the same name beside two values, in passages about two things
+    ("The plane that hit the Pentagon was American Airlines Flight 77, investigators said.",
+     "The video shows American Airlines Flight 11 hitting the north tower."),
+    # the later value is stated in the earlier sentence too: two facts there, one of them told again
+    ("The wedding was set for Friday April 8, so MPs would stop sitting on Thursday April 7.",
+     "MPs will now stop sitting on Friday April 8."),
+    # a month alone anchors no date
+    ("Final August unemployment data was released yesterday.", "Data for September will be released in October."),
+    # the same amount in other currencies, in brackets
+    ("Relatives seek 80 million baht (US$2 million, 1.6 million euro) in compensation from the army.",
+     "The lawsuits against the agencies seek more than 18 million baht (US$440,000 or 370,000 euros) in compensation."),
+    # a total and a part of it
+    ("The Government will receive a total of $8.4 million in dividends from the company.",
+     "A $3 million dividend from the company had already been received by the Government."),
+    # a bound: "exceeding 6 percent" admits 6.3
+    ("The current account deficit is exceeding 6 percent of gross domestic product.",
+     "The current account deficit totaled 6.3 percent of gross domestic product."),
 ]
 
 
@@ -96,3 +128,8 @@ def test_a_period_is_not_one_date_and_a_name_is_not_a_month():
     (period,), (name,) = _facts("Growth between 2010 and 2050 will be slow."), _facts("Stephanie March filed for divorce.")
     assert [f for f in period if f.kind == "date"] == []
     assert [f for f in name if f.kind == "date"] == []
+
+
+def test_numbers_in_a_list_are_items_not_facts():
+    (listed,) = _facts("The winning balls were 8, 18, 22, 40 and 44, and 12 people won.")
+    assert [f.text for f in listed if f.kind == "number"] == ["12"]
