@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from coherence import nlp
+from coherence import facts, nlp
 from coherence.document import build_document
 from coherence.evaluation.metrics import span_hits
 from coherence.rules.contradiction import typed_conflicts
@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
         misses, alarm_text = [], []
         for row, (document, parses) in zip(rows, _parses(path, rows)):
             body = [s for s in document.sentences if s.role == "body"]
-            typed = typed_conflicts(body, parses)
+            typed = typed_conflicts(body, [facts.extract(doc) for doc in parses])
             errors = {(i, j): c for (i, j), c in typed.items() if c.certain and not c.sources_differ}
             if row.get("has_contradiction") and row.get("evidence_partner"):
                 n += 1

@@ -19,7 +19,7 @@ headlines over their own bodies against headlines of other articles
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,7 +76,6 @@ class HeadlineEvidence:
     missing: list[Term]
     closest: int  # position in the body of the sentence closest to the headline
     features: np.ndarray
-    names: dict = field(default_factory=dict)
 
     @property
     def missing_names(self) -> list[Term]:

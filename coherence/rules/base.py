@@ -26,6 +26,7 @@ class RuleContext:
     local: object | None = None  # belonging.local.LocalCoherenceModel when installed and off-topic is on
     headline_model: object | None = None  # headline_support.HeadlineSupportModel when the headline rule is on
     parsed: list | None = None  # one spaCy Doc per document sentence; the checker parses a run's sentences at once
+    stated: list | None = None  # the typed facts of every document sentence, read once for the rules that use them
 
     def parses(self, document: Document) -> list:
         """The spaCy parse of every sentence of ``document`` (parsed here on first use when the caller did not)."""
@@ -34,6 +35,15 @@ class RuleContext:
 
             self.parsed = parse([s.text for s in document.sentences])
         return self.parsed
+
+    def facts(self, document: Document) -> list:
+        """The typed facts (``facts.extract``) of every sentence of ``document``: the headline and the
+        contradiction rules both read them."""
+        if self.stated is None:
+            from ..facts import extract
+
+            self.stated = [extract(doc) for doc in self.parses(document)]
+        return self.stated
 
 
 @dataclass

@@ -90,7 +90,7 @@ class ContradictionRule:
         all_pairs = n * (n - 1) // 2
         if n < 2:
             return result
-        typed = typed_conflicts(body, context.parses(document))
+        typed = typed_conflicts(body, context.facts(document))
         if context.nli is None:
             result.notes.append("contradiction: only typed facts checked, no NLI model is installed (models/nli-minilm-l6)")
             self._report(document, context, result, {}, typed)
@@ -190,9 +190,10 @@ def both_ways(nli, pairs: list[tuple[str, str]], stats: dict, suspected: set[int
     return scores
 
 
-def typed_conflicts(body: list[Sentence], parses: list) -> dict[tuple[int, int], facts.Conflict]:
-    """(earlier, later) body positions -> the typed fact the later sentence states with another value."""
-    stated = [facts.extract(parses[s.index]) for s in body]
+def typed_conflicts(body: list[Sentence], sentence_facts: list) -> dict[tuple[int, int], facts.Conflict]:
+    """(earlier, later) body positions -> the typed fact the later sentence states with another value;
+    ``sentence_facts``: the facts of every document sentence (``RuleContext.facts``)."""
+    stated = [sentence_facts[s.index] for s in body]
     found = {}
     for j in range(len(body)):
         for i in range(j):

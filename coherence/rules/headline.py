@@ -57,7 +57,7 @@ class HeadlineRule:
         closest = body[found.closest]
         names = found.missing_names + found.missing_numbers
         severity, reasons = None, []
-        contradicted = _contradicting_sentence(parses, headline, body)
+        contradicted = _contradicting_sentence(context.facts(document), headline, body)
         if contradicted is not None:
             sentence, conflict, supported = contradicted
             score = max(score, 1.0 - (1.0 - score) * 0.1)  # a stated fact against the headline's: near certain
@@ -99,7 +99,7 @@ class HeadlineRule:
         return result
 
 
-def _contradicting_sentence(parses, headline, body):
+def _contradicting_sentence(sentence_facts, headline, body):
     """The first body sentence that states a headline fact (a number, a date) with another value, and
     whether another body sentence states the headline's value; None when nothing contradicts the headline.
 
@@ -108,10 +108,10 @@ def _contradicting_sentence(parses, headline, body):
     headline's fact, as "killed 12" ... "killed 40" under "Kills Twelve"); otherwise it is about
     something else ("shares plunged 20%" ... "profits 10% to 15% lower" under "Shares Plummet 20%").
     """
-    stated = facts.extract(parses[headline.index])
+    stated = sentence_facts[headline.index]
     if not stated:
         return None
-    body_facts = [facts.extract(parses[s.index]) for s in body]
+    body_facts = [sentence_facts[s.index] for s in body]
     for position, (sentence, found) in enumerate(zip(body, body_facts)):
         conflict = facts.compare(stated, found, headline=True)
         if conflict is None or conflict.sources_differ:
