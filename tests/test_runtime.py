@@ -79,6 +79,13 @@ def test_an_old_format_model_folder_exits_2_saying_how_to_export_it(tiny_torch_m
     assert f"python -m coherence.training.export embedder {tiny_torch_model}" in result.stderr
 
 
+def _run_in_fresh_process(probe: str) -> subprocess.CompletedProcess:
+    """Python code run by a new interpreter from the checkout, so that what it imports is its own."""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_the_check_path_imports_no_training_stack(tmp_path):
     """A real check with the shipped models, in a fresh process: torch, transformers and
     sentence-transformers are installed here (the test stack), and still never imported; nor is
@@ -96,8 +103,7 @@ def test_the_check_path_imports_no_training_stack(tmp_path):
         "('torch', 'transformers', 'sentence_transformers', 'typer', 'weasel') or m.startswith('spacy.cli'))\n"
         "print(code, heavy, 'onnxruntime' in sys.modules, 'spacy' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
+    done = _run_in_fresh_process(probe)
     assert done.stdout.split("\n")[-2] in ("0 [] True True", "1 [] True True"), done.stdout + done.stderr
     assert json.loads((tmp_path / "r.json").read_text())["files"][0]["sentences"]
 
@@ -147,6 +153,5 @@ def test_what_the_lean_spacy_import_hides_can_still_be_imported_afterwards():
         "import torch, spacy.cli\n"
         "print([e.label_ for e in doc.ents], callable(spacy.cli.info), hasattr(spacy.cli, 'download'), torch.ones(1).item())\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
+    done = _run_in_fresh_process(probe)
     assert done.stdout.strip() == "['PERSON', 'PERSON', 'GPE'] True True 1.0", done.stdout
