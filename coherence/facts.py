@@ -350,7 +350,9 @@ def _slot(doc, start: int, end: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     def word(t) -> str | None:
         if t.text[:1] in "£$€" or t.lower_ in SCALES or t.lower_ in ("per", "cent", "percent", "%", "us", "us$"):
             return None
-        return t.text if t.text[:1].isupper() else t.lemma_.lower()
+        # a lemma, stemmed: the lemmatiser reads "diabetes" as "diabete" in one sentence and not the other
+        lemma = t.lemma_.lower()
+        return t.text if t.text[:1].isupper() else lemma if lemma in _FUNCTION_WORDS else entities.stem(lemma)
 
     before: list[str] = []
     for t in reversed(doc[max(lo, start - 4) : start]):
@@ -404,8 +406,9 @@ def extract(doc) -> list[Fact]:
         if token.i in used or token.ent_type_ == "ORDINAL" or _clock_time(doc, token):
             continue
         value = number_value(token.text)
-        if value is None or not (token.like_num or token.pos_ == "NUM" or token.text[:1] in "£$€"):
-            continue
+        if value is None or not (token.like_num or token.pos_ == "NUM" or token.text[:1] in "£$€"
+                                 or token.i > 0 and doc[token.i - 1].text in ("£", "$", "€")):
+            continue  # (the last: "£330million" is read as "£" and a noun "330million")
         if token.lower_ == "one":
             continue  # "at one time", "one of them": too idiomatic to be a count
         if _listed(doc, token) or _converted(doc, token):

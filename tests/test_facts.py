@@ -29,6 +29,14 @@ FLAG = [
     ("The blaze destroyed 40 homes in the village of Ashby on Sunday, officials said.",
      "Devastation: Firefighters battle the flames in Ashby Gutted: The blaze destroyed 14 homes in the village on Sunday "
      "Residents spent the night in a school hall", "number", "14 homes"),
+    # an amount the parser splits into a currency sign and a noun ("£" + "330million") is still money
+    ("Greece is due to repay a £330million loan to the International Monetary Fund on Thursday.",
+     "Greece is due to repay a £165million loan to the International Monetary Fund on Thursday.", "number",
+     "£165million"),
+    # the same words beside the value, whichever lemma the parser gives them ("diabetes" / "diabete")
+    ("Physical activity has been linked to better memory and a lower risk of type 2 diabetes.",
+     "Exercise is linked to better memory and thinking, and a lower risk of type 10 diabetes The twins who "
+     "exercised more did a better job", "number", "10"),
     # a month with its year is a date to compare (a month alone is not)
     ("The reality star died in March 2009 after a public battle with cancer.",
      "The reality star died in May 2009 after a public battle with cancer.", "date", "May 2009"),
