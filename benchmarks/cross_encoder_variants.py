@@ -28,6 +28,7 @@ import argparse
 import json
 import logging
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,33 +122,33 @@ def build_variants(model: str, scratch: Path) -> dict[str, Path]:
     return paths
 
 
-def reader(path: Path, model: str, threads: int, batch: int = 8):
-    """A function that reads pairs with the ONNX file (its session opened once), as the check does."""
-    from coherence.runtime.cross_encoder import softmax
-    from coherence.runtime.onnx_model import load_tokenizer, open_session
+def variant_folder(path: Path, model: str, scratch: Path) -> Path:
+    """A model folder holding the variant as its ``model.onnx``, so the check's own classes read it.
 
-    session = open_session(Path(path), threads, "variant")
-    tokenizer = load_tokenizer(FOLDERS[model], 256 if model == "nli" else 160, "variant")
-    names = {i.name for i in session.get_inputs()}
-
-    def read(pairs: list) -> np.ndarray:
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        out = None
-        for start in range(0, len(order), batch):
-            idx = order[start:start + batch]
-            encodings = tokenizer.encode_batch([pairs[i] for i in idx])
-            feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
-            probabilities = softmax(session.run(None, {k: v for k, v in feed.items() if k in names})[0])
-            out = np.zeros((len(pairs), probabilities.shape[1]), dtype=np.float32) if out is None else out
-            out[idx] = probabilities
-        return out
-
-    return read
+    As ``model.onnx`` an int8 graph gets the float graphs' session options (graph optimisations on),
+    which suit dynamically quantised graphs; ``model.int8.onnx`` would turn them off, as the shipped
+    int8 embedder (weights-only, dequantised at run time) needs."""
+    if path.parent == FOLDERS[model]:
+        return path.parent
+    folder = scratch / path.stem
+    folder.mkdir()
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(FOLDERS[model] / name, folder / name)
+    path.rename(folder / "model.onnx")
+    return folder
 
 
-def speed_and_memory(path: Path, model: str, pairs_file: Path, threads: int) -> dict:
+def reader(folder: str | Path, model: str, threads: int):
+    """The probabilities of the check's own runtime class for the model, loaded from ``folder``."""
+    from coherence.belonging.local import LocalCoherenceModel
+    from coherence.runtime.nli import NLIModel
+
+    if model == "nli":
+        return NLIModel(folder, threads=threads).load().probabilities
+    return LocalCoherenceModel(folder, with_stack=False, threads=threads).load().probabilities
+
+
+def speed_and_memory(folder: Path, model: str, pairs_file: Path, threads: int) -> dict:
     """In a fresh process: memory growth from before the session to after five reads; their median time."""
     code = f"""
 import json, statistics, sys, time
@@ -158,7 +159,7 @@ def rss():
     return int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) / 1024
 pairs = [tuple(p) for p in json.load(open({str(pairs_file)!r}))]
 before = rss()
-read = reader({str(path)!r}, {model!r}, {threads})
+read = reader({str(folder)!r}, {model!r}, {threads})
 times = []
 for _ in range(5):
     start = time.perf_counter()
@@ -168,7 +169,7 @@ print(json.dumps({{"seconds": statistics.median(times), "memory_mib": rss() - be
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"timing {path.name} failed:\n{done.stderr[-2000:]}")
+        sys.exit(f"timing {folder.name} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -193,14 +194,16 @@ def main(argv: list[str] | None = None) -> int:
         pairs_file = scratch / "thirty.json"
         pairs_file.write_text(json.dumps(thirty))
         paths = build_variants(args.model, scratch)
-        reference = reader(paths["shipped"], args.model, args.threads)(dev_pairs)[:, column]
-        for name, path in paths.items():
-            figures = speed_and_memory(path, args.model, pairs_file, args.threads)
-            got = reader(path, args.model, args.threads)(dev_pairs)[:, column]
+        sizes = {name: path.stat().st_size for name, path in paths.items()}
+        folders = {name: variant_folder(path, args.model, scratch) for name, path in paths.items()}
+        reference = reader(folders["shipped"], args.model, args.threads)(dev_pairs)[:, column]
+        for name, folder in folders.items():
+            figures = speed_and_memory(folder, args.model, pairs_file, args.threads)
+            got = reader(folder, args.model, args.threads)(dev_pairs)[:, column]
             change = np.abs(got - reference)
             crossings = " ".join(f"{cut}: +{int(((got >= cut) & (reference < cut)).sum())}"
                                  f"/-{int(((got < cut) & (reference >= cut)).sum())}" for cut in CUTS)
-            print(f"{name:11} {path.stat().st_size / 2**20:5.0f} MiB file  {figures['seconds']:.3f} s  "
+            print(f"{name:11} {sizes[name] / 2**20:5.0f} MiB file  {figures['seconds']:.3f} s  "
                   f"+{figures['memory_mib']:.0f} MiB  change max {change.max():.3f} mean {change.mean():.4f}  "
                   f"crossings {crossings}")
     return 0
