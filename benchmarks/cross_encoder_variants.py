@@ -78,6 +78,7 @@ def record_pairs(model: str, docs: int, threads: int) -> tuple[list, list]:
                 break
     seen.clear()
     checker.check([ArticleInput("thirty", thirty)])
+    cross_encoder.CrossEncoder.probabilities = original  # the variants are read without recording
     return dev_pairs, list(seen)
 
 
