@@ -168,11 +168,24 @@ def build_tiny_bert(path, id2label: dict[int, str]):
     return path
 
 
+def write_calibration_articles(path: Path) -> Path:
+    """A few articles in the Wikinews JSONL shape, for the int8 export's smoothing calibration."""
+    import json
+
+    from coherence.training.export import PARITY_SENTENCES
+
+    articles = [" ".join(PARITY_SENTENCES[i:i + 6]) for i in range(0, len(PARITY_SENTENCES) - 3, 3)]
+    path.write_text("".join(json.dumps({"id": str(i), "text": text}) + "\n" for i, text in enumerate(articles)),
+                    encoding="utf-8")
+    return path
+
+
 def build_tiny_export(path, id2label: dict[int, str], kind: str, precision: str = "float32"):
     """A tiny random BERT (``build_tiny_bert``) exported to ONNX in place, as the runtime reads it."""
     from coherence.training.export import export
 
     build_tiny_bert(path, id2label)
-    record = export(kind, path, path, precision)
+    calibration = write_calibration_articles(Path(path).parent / f"{Path(path).name}-calibration.jsonl")
+    record = export(kind, path, path, precision, calibration=calibration)
     assert record["parity"]["passed"], record["parity"]
     return path

