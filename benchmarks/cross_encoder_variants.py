@@ -1,4 +1,4 @@
-"""Other ONNX forms of the shipped cross-encoders, against the shipped ones: speed, memory, agreement.
+"""Other ONNX forms of the shipped cross-encoders, against their float32 form: speed, memory, agreement.
 
     python benchmarks/cross_encoder_variants.py [--model nli|local-coherence] [--docs 200] [--threads 2]
 
@@ -9,7 +9,8 @@ Needs the training stack (``.[train]``), ``onnx-ir`` (``pip install onnx-ir``: t
    intruders) is checked with the shipped models, and every pair the model reads is recorded,
    as is the set of one 30-sentence FRANK article (the warm benchmark's article).
 2. The variants, built in a temporary folder from the model's torch weights:
-   - ``shipped``: the file in ``models/`` (float32 compute, weights stored as float16);
+   - ``float32``: the float file in ``models/`` (float32 compute, weights stored as float16), the reference;
+   - ``smoothed-int8``: the folder's int8 file, where it has one (``coherence/training/smoothing.py``);
    - ``fused``: traced from the eager attention and fused by ONNX Runtime's transformer optimiser
      (one Attention kernel per layer, EmbedLayerNormalization, BiasGelu, SkipLayerNormalization);
    - ``int8``: dynamic quantisation of every matrix, one scale per column, from the shipped trace;
@@ -96,7 +97,9 @@ def build_variants(model: str, scratch: Path) -> dict[str, Path]:
     folder = FOLDERS[model]
     tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     sample = dict(tokenizer(*PADDED_SAMPLE, padding=True, return_tensors="pt"))
-    paths = {"shipped": folder / "model.onnx"}
+    paths = {"float32": folder / "model.onnx"}
+    if (folder / "model.int8.onnx").is_file():
+        paths["smoothed-int8"] = folder / "model.int8.onnx"
     for name, attention in (("traced", "sdpa"), ("eager", "eager")):
         torch_model = AutoModelForSequenceClassification.from_pretrained(
             str(folder), local_files_only=True, attn_implementation=attention).float().eval()
@@ -123,19 +126,14 @@ def build_variants(model: str, scratch: Path) -> dict[str, Path]:
     return paths
 
 
-def variant_folder(path: Path, model: str, scratch: Path) -> Path:
-    """A model folder holding the variant as its ``model.onnx``, so the check's own classes read it.
-
-    As ``model.onnx`` an int8 graph gets the float graphs' session options (graph optimisations on),
-    which suit dynamically quantised graphs; ``model.int8.onnx`` would turn them off, as the shipped
-    int8 embedder (weights-only, dequantised at run time) needs."""
-    if path.parent == FOLDERS[model]:
-        return path.parent
-    folder = scratch / path.stem
+def variant_folder(name: str, path: Path, model: str, scratch: Path) -> Path:
+    """A model folder holding the variant as its only ONNX file, ``model.onnx``, so the check's own
+    classes read it with graph optimisations on, as they read the shipped float and int8 files."""
+    folder = scratch / f"variant-{name}"
     folder.mkdir()
-    for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(FOLDERS[model] / name, folder / name)
-    path.rename(folder / "model.onnx")
+    for support in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(FOLDERS[model] / support, folder / support)
+    shutil.copyfile(path, folder / "model.onnx")
     return folder
 
 
@@ -196,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         pairs_file.write_text(json.dumps(thirty))
         paths = build_variants(args.model, scratch)
         sizes = {name: path.stat().st_size for name, path in paths.items()}
-        folders = {name: variant_folder(path, args.model, scratch) for name, path in paths.items()}
-        reference = reader(folders["shipped"], args.model, args.threads)(dev_pairs)[:, column]
+        folders = {name: variant_folder(name, path, args.model, scratch) for name, path in paths.items()}
+        reference = reader(folders["float32"], args.model, args.threads)(dev_pairs)[:, column]
         for name, folder in folders.items():
             figures = speed_and_memory(folder, args.model, pairs_file, args.threads)
             got = reader(folder, args.model, args.threads)(dev_pairs)[:, column]
