@@ -268,7 +268,7 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
     max_length = int(reference.max_seq_length)
     model = AutoModel.from_pretrained(str(src), local_files_only=True).float().eval()
     tokenizer = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
-    texts = _calibration(calibration, precision if prebuilt is None else "float32", pairs=False)
+    texts = _calibration(calibration, precision, pairs=False) if prebuilt is None else []  # a prebuilt file is as given
     _copy_support_files(src, dest, ("config.json", "tokenizer.json", "tokenizer_config.json"))
     sample = dict(tokenizer(PADDED_SAMPLE[0], padding=True, return_tensors="pt"))
     if prebuilt is not None:
