@@ -1,7 +1,7 @@
 """From article text to ``FileReport``: one code path for ``check`` and ``eval``.
 
 Models load lazily, once per process, and are shared by every file of the run; the sentences of
-all articles given together are embedded in one batch.
+all articles given together are embedded in one call.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class Checker:
         if not documents:  # every file failed to read: no model is needed to say so
             return reports
         texts = [s.text for _, doc, _ in documents for s in doc.sentences]
-        vectors = self.embedder.encode(texts, batch_size=self.settings.batch_size)
+        vectors = self.embedder.encode(texts)
         parsed = list(self.nlp.pipe(texts, batch_size=64))
         offset = 0
         for position, document, prose in documents:

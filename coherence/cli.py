@@ -43,7 +43,7 @@ def model_options(command):
                            help="Which exported weights run: auto takes a model's int8 file where it has one, else "
                                 "its float32 one; bfloat16 is read as auto [default: auto].")(command)
     command = click.option("--threads", type=click.IntRange(1, 256), default=None,
-                           help="CPU threads for each model (default: ONNX Runtime's choice).")(command)
+                           help="Sentences or pairs each model reads at once, one CPU each (default: the CPUs this process may use).")(command)
     command = click.option("--nli-model", type=click.Path(), default=None,
                            help="Local NLI cross-encoder folder exported to ONNX (default: the shipped "
                                 "models/nli-minilm-l6).")(command)

@@ -132,7 +132,7 @@ OPTIONS = (
     Option("nli-model", "nli_model", _model, "NLI cross-encoder folder"),
     Option("encoding", "encoding", _encoding, "encoding of article files"),
     Option("max-bytes", "max_bytes", _integer(1, 1 << 34), "larger files are refused, never truncated"),
-    Option("threads", "threads", _integer(1, 256), "CPU threads for each model"),
+    Option("threads", "threads", _integer(1, 256), "CPUs each model uses: sentences or pairs read at once"),
     Option("precision", "precision", _choice(PRECISIONS), "which exported weights run: auto, int8 or float32 (bfloat16: read as auto)"),
     Option("extensions", "extensions", _string_list, "file extensions searched in directories"),
     Option("exclude", "exclude", _string_list, "glob patterns of paths skipped in directories"),

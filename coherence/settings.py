@@ -27,9 +27,6 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     threads: int | None = None
     precision: str = "auto"  # which exported file each model runs (coherence/precision.py)
-    # embedder batch, sorted by length: small batches pad little and stay in cache (a 30-sentence article,
-    # median of 7 warm checks in one process: 0.285 s to embed at 8, 0.358 s at 16; docs/benchmarks.md)
-    batch_size: int = 8
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
     exclude: tuple[str, ...] = ()
     baseline: str | None = None

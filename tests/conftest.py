@@ -42,7 +42,7 @@ class HashingEmbedder:
             norm = 1.0
         return v / norm
 
-    def encode(self, texts, batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts) -> np.ndarray:
         self.calls.append(list(texts))
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

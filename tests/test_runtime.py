@@ -73,6 +73,36 @@ def test_embedder_export_matches_sentence_transformers(tiny_torch_model, tmp_pat
     assert (expected * got).sum(axis=1).min() >= MIN_COSINE[precision]
 
 
+def test_each_text_is_read_alone_so_its_result_is_the_same_with_any_company_and_any_workers(
+        tiny_torch_model, tmp_path, calibration):
+    """Dynamic int8 scales a batch's activations together: read in a batch, a pair's score would depend on
+    the other pairs of the article. Read alone, on one worker or several, it is the same to the bit."""
+    from coherence.runtime.embedder import Embedder
+    from coherence.runtime.nli import NLIModel
+
+    export("nli", tiny_torch_model, tmp_path / "nli", "int8", calibration=calibration)
+    export("embedder", tiny_torch_model, tmp_path / "embedder", "int8", calibration=calibration)
+    pairs = PARITY_PAIRS[:6]
+    together = NLIModel(tmp_path / "nli", threads=3).probabilities(pairs)
+    assert NLIModel(tmp_path / "nli").load()._encoder.workers >= 1
+    for i, pair in enumerate(pairs):
+        assert np.array_equal(NLIModel(tmp_path / "nli", threads=1).probabilities([pair])[0], together[i])
+    sentences = PARITY_SENTENCES[:6]
+    vectors = Embedder(str(tmp_path / "embedder"), threads=2).encode(sentences)
+    alone = np.stack([Embedder(str(tmp_path / "embedder"), threads=1).encode([s])[0] for s in sentences])
+    assert np.array_equal(vectors, alone)
+
+
+def test_sessions_run_on_one_core_each_and_workers_follow_the_threads_setting(tiny_torch_model, tmp_path):
+    from coherence.runtime.onnx_model import OnnxEncoder, available_cpus
+
+    export("nli", tiny_torch_model, tmp_path, "float32")
+    encoder = OnnxEncoder(tmp_path, "NLI model", "nli", 64, threads=3)
+    assert encoder.workers == 3
+    assert encoder.session.get_session_options().intra_op_num_threads == 1
+    assert OnnxEncoder(tmp_path, "NLI model", "nli", 64).workers == available_cpus()
+
+
 def test_an_int8_export_without_calibration_text_says_what_to_pass(tiny_torch_model, tmp_path, capsys):
     from coherence.training.export import main
 

@@ -48,10 +48,10 @@ class Gate:
         self.open_event, self.entered = threading.Event(), threading.Event()
         encode = embedder.encode
 
-        def gated(texts, batch_size=64):
+        def gated(texts):
             self.entered.set()
             assert self.open_event.wait(30)
-            return encode(texts, batch_size)
+            return encode(texts)
 
         monkeypatch.setattr(embedder, "encode", gated)
 

@@ -1,4 +1,4 @@
-"""A sentence-pair classifier (cross-encoder) exported to ONNX, loaded lazily, read in length-sorted batches.
+"""A sentence-pair classifier (cross-encoder) exported to ONNX, loaded lazily, each pair read on its own.
 
 The NLI model (``nli.py``) and the local-coherence model (``belonging/local.py``) are both such models:
 this is where either is found, checked, loaded and run. onnxruntime and tokenizers are imported on
@@ -29,10 +29,8 @@ class CrossEncoder:
     export_kind = "nli"  # the `coherence.training.export` command that makes this kind of folder
     num_labels: int | None = None  # the labels a model of this kind must have (None: any)
 
-    def __init__(self, path: str | Path, batch_size: int = 8, max_length: int = 256, precision: str = "auto",
-                 threads: int | None = None):
+    def __init__(self, path: str | Path, max_length: int = 256, precision: str = "auto", threads: int | None = None):
         self.path = Path(path)
-        self.batch_size = batch_size
         self.max_length = max_length
         self.precision = precision  # which exported file: see coherence/precision.py
         self.threads = threads
@@ -69,11 +67,6 @@ class CrossEncoder:
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Shape ``(len(pairs), labels)``, columns in the model's own label order."""
         self.load()
-        out = np.zeros((len(pairs), self._encoder.output_width), dtype=np.float32)
-        # sort by length so that each batch pads little
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            logits, _ = self._encoder.run([pairs[i] for i in idx])
-            out[idx] = softmax(logits.astype(np.float32))
-        return out
+        if len(pairs) == 0:
+            return np.zeros((0, self._encoder.output_width), dtype=np.float32)
+        return np.stack(self._encoder.map(pairs, lambda logits: softmax(logits.astype(np.float32))))

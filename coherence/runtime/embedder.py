@@ -45,7 +45,7 @@ class Embedder:
             raise ModelError(f"embedder at '{self.path}' pools by {info['pooling']!r}; only mean pooling is supported")
         self._encoder = OnnxEncoder(self.path, KIND, "embedder", int(info.get("max_length", 256)), precision, threads)
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-normalised embeddings, one row per text; long texts are windowed and averaged."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -60,23 +60,19 @@ class Embedder:
             for w in range(0, len(words), WINDOW_WORDS):
                 pieces.append(" ".join(words[w : w + WINDOW_WORDS]))
                 owner.append(i)
-        vectors = self._embed(pieces, batch_size)
+        vectors = self._embed(pieces)
         out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
         np.add.at(out, np.asarray(owner), vectors)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
-    def _embed(self, pieces: list[str], batch_size: int) -> np.ndarray:
-        """Mean-pooled, unit-length vectors; batches of similar length, so they pad little."""
-        out = np.zeros((len(pieces), self.dimension), dtype=np.float32)
-        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            tokens, mask = self._encoder.run([pieces[i] for i in idx])
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return out
+    def _embed(self, pieces: list[str]) -> np.ndarray:
+        """Mean-pooled, unit-length vectors, one row per piece (each read alone, so every token is real)."""
+        def pool(tokens: np.ndarray) -> np.ndarray:
+            mean = tokens.astype(np.float32).mean(axis=0)
+            return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+        return np.stack(self._encoder.map(pieces, pool))
 
     @property
     def dimension(self) -> int:

@@ -28,9 +28,9 @@ class NLIModel(CrossEncoder):
     kind = "NLI model"
     num_labels = len(LABELS)
 
-    def __init__(self, path: str | Path | None = None, batch_size: int = 8, max_length: int = 256,
-                 precision: str = "auto", threads: int | None = None):
-        super().__init__(path if path is not None else default_nli_path(), batch_size, max_length, precision, threads)
+    def __init__(self, path: str | Path | None = None, max_length: int = 256, precision: str = "auto",
+                 threads: int | None = None):
+        super().__init__(path if path is not None else default_nli_path(), max_length, precision, threads)
         self._order: list[int] | None = None  # model output index for each of LABELS
 
     def _loaded(self, config: dict) -> None:

@@ -9,8 +9,11 @@ model in the old format: loading it says how to export it (exit 2).
 from __future__ import annotations
 
 import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -64,7 +67,8 @@ def read_export_info(folder: Path) -> dict:
 
 
 def load_tokenizer(folder: Path, max_length: int, kind: str):
-    """The folder's ``tokenizer.json``, truncating as transformers does (longest first) and padding to the batch."""
+    """The folder's ``tokenizer.json``, truncating as transformers does (longest first); no padding (texts are
+    read one at a time)."""
     from tokenizers import Tokenizer
 
     path = folder / "tokenizer.json"
@@ -73,16 +77,26 @@ def load_tokenizer(folder: Path, max_length: int, kind: str):
     except Exception as exc:  # tokenizers raises its own Exception subclass for a missing or broken file
         raise ModelError(f"{kind}: could not read '{path}': {exc}") from exc
     tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
-    pad = "[PAD]" if tokenizer.token_to_id("[PAD]") is not None else None
-    tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad) if pad else 0, pad_token=pad or "[PAD]")
+    tokenizer.no_padding()
     return tokenizer
 
 
-def open_session(path: Path, threads: int | None, kind: str, prebuilt_int8: bool = False):
+def available_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def open_session(path: Path, kind: str, prebuilt_int8: bool = False):
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's choice (one per physical core)
+    # One core a read: the encoder runs several reads at once instead (OnnxEncoder.map). Splitting one
+    # small read across cores gains little, and ONNX Runtime's spinning pool threads would take CPU
+    # from spaCy and from the other reads.
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: no warnings on an editor's terminal
     if prebuilt_int8:
@@ -102,26 +116,57 @@ def open_session(path: Path, threads: int | None, kind: str, prebuilt_int8: bool
 
 
 class OnnxEncoder:
-    """Tokenise texts or text pairs and run the ONNX graph on them; returns its first output."""
+    """Tokenise texts or text pairs and run the ONNX graph on each, ``workers`` at a time."""
 
     def __init__(self, folder: Path, kind: str, export_kind: str, max_length: int, precision: str = "auto",
                  threads: int | None = None):
         self.file = onnx_file(folder, precision, kind, export_kind)
         prebuilt = self.file.name == ONNX_FILES["int8"] and read_export_info(folder).get("quantisation") == PREBUILT
-        self.session = open_session(self.file, threads, kind, prebuilt)
+        self.session = open_session(self.file, kind, prebuilt)
         self.tokenizer = load_tokenizer(folder, max_length, kind)
+        self.workers = threads or available_cpus()
         self._inputs = {i.name for i in self.session.get_inputs()}
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
-    def run(self, texts: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        """(first output, attention mask) for one batch."""
+    def map(self, texts: Sequence[str] | Sequence[tuple[str, str]],
+            reduce: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
+        """``reduce(output)`` for each text or pair, in the order given; ``output`` is the graph's first output
+        for that text alone (batch of one, no padding).
+
+        Each text is read alone: on the int8 graphs a batch costs more per token the larger it is, on
+        top of padding every member to the longest (docs/benchmarks.md, "One read at a time"), and
+        dynamic int8 quantisation scales a batch's activations together, so a pair's score would
+        depend on what else shared its batch. Reads run ``workers`` at once on a thread pool (ONNX
+        Runtime releases the GIL, and a session may be run from several threads), longest first so
+        that the cores finish together.
+        """
         encodings = self.tokenizer.encode_batch(list(texts))
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        output = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
-        return output, feed["attention_mask"]
+        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+
+        def read(i: int) -> np.ndarray:
+            e = encodings[i]
+            feed = {
+                "input_ids": np.array([e.ids], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids], dtype=np.int64),
+            }
+            return reduce(self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0][0])
+
+        if self.workers > 1 and len(order) > 1:
+            results = list(self._executor().map(read, order))
+        else:
+            results = [read(i) for i in order]
+        out: list[np.ndarray] = [np.empty(0)] * len(order)
+        for i, result in zip(order, results):
+            out[i] = result
+        return out
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:  # two checks on two threads (the server's) must not make two pools
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="coherence-onnx")
+            return self._pool
 
     @property
     def output_width(self) -> int:

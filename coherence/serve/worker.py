@@ -3,7 +3,7 @@
 Models are not thread-safe and a CPU gains nothing from two checks at once, so every check runs
 on this one thread. While it is busy, requests wait in a bounded queue; when it frees up it takes
 every waiting request (up to ``max_batch`` articles) and checks them in one call, so the sentences
-of all those articles are embedded in one batch. A full queue is refused at once (the caller
+of all those articles are embedded in one call. A full queue is refused at once (the caller
 answers 503), never left to grow.
 """
 

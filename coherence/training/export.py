@@ -282,7 +282,7 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
     (dest / EXPORT_FILE).write_text(json.dumps({"max_length": max_length, "pooling": "mean",
                                                 **({"quantisation": PREBUILT} if prebuilt else {})}) + "\n")
     expected = reference.encode(PARITY_SENTENCES, convert_to_numpy=True, normalize_embeddings=True)
-    got = Embedder(str(dest), precision=precision)._embed(PARITY_SENTENCES, 8)
+    got = Embedder(str(dest), precision=precision)._embed(PARITY_SENTENCES)
     cosine = (expected * got).sum(axis=1)
     return {"file": target.name, "sentences": len(PARITY_SENTENCES), "max_length": max_length, "pooling": "mean",
             "min_cosine": round(float(cosine.min()), 5), "mean_cosine": round(float(cosine.mean()), 5),

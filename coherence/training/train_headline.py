@@ -79,7 +79,7 @@ def prepare(articles, threads: int | None, cache: Path | None):
             sys.exit(f"{cache} holds the sentences of other articles (another --limit or --seed?): remove it")
     else:
         print(f"parsing and embedding {len(texts)} sentences of {len(articles)} articles", file=sys.stderr)
-        vectors = load_embedder(DEFAULT_EMBEDDER, threads).encode(texts, batch_size=32)
+        vectors = load_embedder(DEFAULT_EMBEDDER, threads).encode(texts)
         with nlp.load().select_pipes(disable=["parser"]):  # tags, lemmas and entities do not read the parse
             parses = list(nlp.load().pipe(texts, batch_size=128))
         if cache:
