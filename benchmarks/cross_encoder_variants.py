@@ -16,8 +16,8 @@ Needs the training stack (``.[train]``), ``onnx-ir`` (``pip install onnx-ir``: t
    - ``int8``: dynamic quantisation of every matrix, one scale per column, from the shipped trace;
    - ``fused-int8``: the same of the fused graph (QAttention);
    - ``weight8``: weights alone in 8 bits (MatMulNBits, blocks of 32), activations in float32.
-3. For each: the time to read the 30-sentence article's pairs (batches of 8, median of 5), the
-   process's memory growth from opening the session to after the reads (a fresh process each), and
+3. For each: the time to read the 30-sentence article's pairs (each pair alone, ``--threads`` pairs at
+   once, median of 5), the process's memory growth from opening the session to after the reads (a fresh process each), and
    on the recorded dev pairs the largest and mean change of the flagged label's probability, and how
    many pairs cross each of the contradiction rule's cuts (0.01 second reading, 0.5 / 0.9 / 0.992)
    one way or the other.
