@@ -6,6 +6,7 @@ all articles given together are embedded in one call.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -102,8 +103,6 @@ class Checker:
         session without holding the GIL and spaCy's load is mostly Python, so on two cores the two
         overlap (about a third of a cold check's start-up). Each model is still loaded once.
         """
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=1) as pool:
             sessions = pool.submit(lambda: (self.embedder, self.nli, self.local))
             _ = self.belonging, self.headline_model, self.nlp
@@ -126,8 +125,12 @@ class Checker:
         if not documents:  # every file failed to read: no model is needed to say so
             return reports
         texts = [s.text for _, doc, _ in documents for s in doc.sentences]
-        vectors = self.embedder.encode(texts)
-        parsed = list(self.nlp.pipe(texts, batch_size=64))
+        # The embedder's reads (ONNX Runtime, without the GIL) go on while spaCy (mostly Python) parses.
+        embedder, nlp = self.embedder, self.nlp  # loaded here, not in the worker thread
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coherence-embed") as pool:
+            embedding = pool.submit(embedder.encode, texts)
+            parsed = list(nlp.pipe(texts, batch_size=64))
+            vectors = embedding.result()
         offset = 0
         for position, document, prose in documents:
             count = len(document.sentences)
