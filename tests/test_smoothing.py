@@ -23,6 +23,19 @@ def test_which_matrices_stay_float(name, kept):
     assert smoothing.kept_float(name) is kept
 
 
+@pytest.mark.parametrize("name, kept", [
+    ("bert.encoder.layer.1.output.dense", True),                    # an early layer's down-projection
+    ("/model/bert/encoder/layer.1/output/dense/MatMul", True),
+    ("bert.encoder.layer.2.output.dense", False),                   # a later layer's: int8
+    ("/model/bert/encoder/layer.5/output/dense/MatMul", False),
+    ("bert.encoder.layer.5.attention.output.dense", False),
+    ("bert.pooler.dense", True),
+])
+def test_the_nli_model_quantises_the_later_layers_down_projections(name, kept):
+    assert smoothing.INT8_DOWN_PROJECTIONS["nli"] == (2, 3, 4, 5)
+    assert smoothing.kept_float(name, smoothing.INT8_DOWN_PROJECTIONS["nli"]) is kept
+
+
 def test_calibration_text_is_seeded_and_pairs_come_from_one_article(tmp_path):
     path = write_calibration_articles(tmp_path / "articles.jsonl")
     pairs = smoothing.calibration_texts(path, pairs=True)

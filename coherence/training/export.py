@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CALIBRATION = ROOT.parent / "shared" / "datasets" / "wikinews" / "wikinews_en.jsonl"
 
 # Probability tolerance of a cross-encoder export (largest and mean difference of a probability) and
-# the cosine floor of an embedder export. int8 also depends on the batch a pair is read in (the
-# activations' scale is the batch's); float32 matches to rounding.
+# the cosine floor of an embedder export. int8 scales each read's activations by their own range;
+# float32 matches to rounding.
 TOLERANCE = {"int8": 0.06, "float32": 1e-4}
 MEAN_TOLERANCE = {"int8": 0.01, "float32": 1e-5}
 # int8 where it keeps the figures (docs/benchmarks.md, "Fourth session"): the NLI model and the
@@ -156,7 +156,7 @@ def _store_half(source: Path, target: Path) -> None:
 
 
 def _write_graph(model, tokenizer, sample: dict, output: str, path: Path, precision: str,
-                 calibration: list, max_length: int) -> None:
+                 calibration: list, max_length: int, kind: str) -> None:
     """The ONNX graph of ``model``; for int8, of a smoothed copy (``smoothing.py``), ready to quantise."""
     import copy
 
@@ -164,7 +164,8 @@ def _write_graph(model, tokenizer, sample: dict, output: str, path: Path, precis
 
     if precision == "int8":
         model = copy.deepcopy(model)  # the original stays the parity check's reference
-        smoothing.smooth(model, smoothing.input_maxima(model, tokenizer, calibration, max_length))
+        smoothing.smooth(model, smoothing.input_maxima(model, tokenizer, calibration, max_length),
+                         int8_down_projections=smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))
     with torch.inference_mode():
         _write_onnx(model, sample, output, path)
 
@@ -182,13 +183,13 @@ def _calibration(path: Path | None, precision: str, pairs: bool) -> list:
     return smoothing.calibration_texts(Path(path), pairs)
 
 
-def _place(onnx: Path, dest: Path, precision: str, quantise: bool = True) -> Path:
+def _place(onnx: Path, dest: Path, precision: str, kind: str, quantise: bool = True) -> Path:
     """Put the exported file in ``dest`` as the only ONNX file there: a stale other one would shadow it for auto."""
     for name in ONNX_FILES.values():
         (dest / name).unlink(missing_ok=True)
     target = dest / ONNX_FILES[precision]
     if precision == "int8" and quantise:
-        smoothing.quantise(onnx, target)
+        smoothing.quantise(onnx, target, smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))
     elif precision == "float32" and quantise:
         _store_half(onnx, target)
     else:
@@ -225,8 +226,8 @@ def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str, calib
     sample = dict(tokenizer(*PADDED_SAMPLE, padding=True, return_tensors="pt"))
     with tempfile.TemporaryDirectory() as scratch:
         onnx = Path(scratch) / "model.onnx"
-        _write_graph(model, tokenizer, sample, "logits", onnx, precision, texts, max_length)
-        target = _place(onnx, dest, precision)
+        _write_graph(model, tokenizer, sample, "logits", onnx, precision, texts, max_length, kind)
+        target = _place(onnx, dest, precision, kind)
     runtime: CrossEncoder = (NLIModel(dest, precision=precision) if kind == "nli"
                              else LocalCoherenceModel(dest, precision=precision, with_stack=False))
     expected = torch_pair_probabilities(model, tokenizer, PARITY_PAIRS, max_length)
@@ -272,12 +273,13 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
     _copy_support_files(src, dest, ("config.json", "tokenizer.json", "tokenizer_config.json"))
     sample = dict(tokenizer(PADDED_SAMPLE[0], padding=True, return_tensors="pt"))
     if prebuilt is not None:
-        target = _place(prebuilt, dest, precision, quantise=False)
+        target = _place(prebuilt, dest, precision, "embedder", quantise=False)
     else:
         with tempfile.TemporaryDirectory() as scratch:
             onnx = Path(scratch) / "model.onnx"
-            _write_graph(model, tokenizer, sample, "last_hidden_state", onnx, precision, texts, max_length)
-            target = _place(onnx, dest, precision)
+            _write_graph(model, tokenizer, sample, "last_hidden_state", onnx, precision, texts, max_length,
+                         "embedder")
+            target = _place(onnx, dest, precision, "embedder")
     # what the runtime reads to embed the parity sentences; ``export`` writes the whole record after
     (dest / EXPORT_FILE).write_text(json.dumps({"max_length": max_length, "pooling": "mean",
                                                 **({"quantisation": PREBUILT} if prebuilt else {})}) + "\n")
@@ -302,7 +304,8 @@ def export(kind: str, src: Path, dest: Path, precision: str = "int8", prebuilt: 
     if precision == "int8":
         quantisation = {"quantisation": PREBUILT} if prebuilt else {
             "quantisation": "dynamic int8 after activation smoothing (coherence/training/smoothing.py)",
-            "smoothing_alpha": smoothing.ALPHA, "calibration": Path(calibration).name}
+            "smoothing_alpha": smoothing.ALPHA, "calibration": Path(calibration).name,
+            "int8_down_projection_layers": list(smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))}
     record = {"format": "coherence-onnx-export/1", "kind": kind, "source": source_name, "precision": precision,
               **quantisation, **{k: parity[k] for k in ("file", "max_length") if k in parity},
               **({"pooling": "mean"} if kind == "embedder" else {}), "parity": parity,
