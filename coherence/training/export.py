@@ -165,7 +165,7 @@ def _write_graph(model, tokenizer, sample: dict, output: str, path: Path, precis
     if precision == "int8":
         model = copy.deepcopy(model)  # the original stays the parity check's reference
         smoothing.smooth(model, smoothing.input_maxima(model, tokenizer, calibration, max_length),
-                         int8_down_projections=smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))
+                         int8_down_projections=smoothing.int8_down_projections(kind))
     with torch.inference_mode():
         _write_onnx(model, sample, output, path)
 
@@ -189,7 +189,7 @@ def _place(onnx: Path, dest: Path, precision: str, kind: str, quantise: bool = T
         (dest / name).unlink(missing_ok=True)
     target = dest / ONNX_FILES[precision]
     if precision == "int8" and quantise:
-        smoothing.quantise(onnx, target, smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))
+        smoothing.quantise(onnx, target, smoothing.int8_down_projections(kind))
     elif precision == "float32" and quantise:
         _store_half(onnx, target)
     else:
@@ -326,7 +326,7 @@ def export(kind: str, src: Path, dest: Path, precision: str = "int8", prebuilt: 
         quantisation = {"quantisation": PREBUILT} if prebuilt else {
             "quantisation": "dynamic int8 after activation smoothing (coherence/training/smoothing.py)",
             "smoothing_alpha": smoothing.ALPHA, "calibration": Path(calibration).name,
-            "int8_down_projection_layers": list(smoothing.INT8_DOWN_PROJECTIONS.get(kind, ()))}
+            "int8_down_projection_layers": list(smoothing.int8_down_projections(kind))}
     record = {"format": "coherence-onnx-export/1", "kind": kind, "source": source_name, "precision": precision,
               **quantisation, **{k: parity[k] for k in ("file", "max_length") if k in parity},
               **({"pooling": "mean"} if kind == "embedder" else {}), "parity": parity, **also,

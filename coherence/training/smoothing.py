@@ -39,6 +39,13 @@ PAIR_WORDS = (5, 60)
 # 0.0018-0.0019 each, and layers 2-5 together 0.0019, which reads the pairs a fifth faster
 # (docs/benchmarks.md, "Fifth session"). The embedder's were not measured, so they stay float.
 INT8_DOWN_PROJECTIONS = {"nli": (2, 3, 4, 5)}
+
+
+def int8_down_projections(kind: str) -> tuple[int, ...]:
+    """The layers whose feed-forward down-projection is int8 in an export of this model kind."""
+    return INT8_DOWN_PROJECTIONS.get(kind, ())
+
+
 _DOWN_PROJECTION = re.compile(r"layer\.(\d+)\.output\.dense")
 
 
