@@ -81,6 +81,11 @@ PASS = [
     # a total and a part of it
     ("The Government will receive a total of $8.4 million in dividends from the company.",
      "A $3 million dividend from the company had already been received by the Government."),
+    # a run-on caption that joins two sentences: each value is dated by its own time (1990), not by
+    # every time of the run-on (2060)
+    ("By 2060, immigrants could account for 82 per cent of all population growth in the country.",
+     "The immigrant share will reach 17.1 per cent by 2040 and 18.8 per cent by 2060 In 1990, immigrants "
+     "accounted for just 7.9 per cent of U.S. population"),
     # a bound: "exceeding 6 percent" admits 6.3
     ("The current account deficit is exceeding 6 percent of gross domestic product.",
      "The current account deficit totaled 6.3 percent of gross domestic product."),
