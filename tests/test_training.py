@@ -169,3 +169,21 @@ def test_default_nli_path():
     p = default_nli_path()
     assert p.parts[-2:] == ("models", "nli-minilm-l6")
     assert (p.parent.parent / "coherence" / "runtime" / "nli.py").is_file()
+
+
+def test_extra_nli_sets_keep_three_way_rows_and_sample_by_seed(tmp_path, monkeypatch):
+    import json
+
+    from coherence.training import train_nli
+
+    rows = [{"premise": f"p{i}", "hypothesis": f"h{i}", "label": label, "genre": genre}
+            for i, (label, genre) in enumerate([("entailment", ""), ("contradiction", ""), ("neutral", ""),
+                                                ("not_entailment", ""), ("entailment", "paper:Smith 1999")] * 4)]
+    (tmp_path / "mixed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(train_nli, "NLI_EXTRA", tmp_path)
+    every = train_nli.read_extra("mixed", seed=1)
+    assert len(every) == 12  # two-way rows and a publisher's examples are left out
+    assert {y for _, _, y in every} == {0, 1, 2}
+    sample = train_nli.read_extra("mixed:5", seed=1)
+    assert len(sample) == 5 and set(sample) <= set(every)
+    assert sample == train_nli.read_extra("mixed:5", seed=1)

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=4e-5)
     t.add_argument("--checkpoint-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")
+    t.add_argument("--extra", action="append", default=[], metavar="NAME[:N]",
+                   help="also train on a 3-way set of ../shared/datasets/nli_extra (all rows, or a sample of N)")
     t.add_argument("--train-embeddings", action="store_true", help="also train the word embeddings (slower)")
 
     e = sub.add_parser("export", help="write the fp16 model folder and its ONNX export (the runtime format)")
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                           epochs=args.epochs, max_steps=args.max_steps, batch_size=args.batch_size,
                           max_length=args.max_length, lr=args.lr, seed=args.seed, threads=args.threads,
                           checkpoint_every=args.checkpoint_every, resume=args.resume,
-                          freeze_embeddings=not args.train_embeddings)
+                          freeze_embeddings=not args.train_embeddings, extra_sets=tuple(args.extra))
         train(cfg)
     elif args.command == "export":
         from ..runtime.nli import default_nli_path

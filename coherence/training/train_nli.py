@@ -17,6 +17,7 @@ from pathlib import Path
 from .news_pairs import LABEL2ID, LABELS, generate_pairs, load_articles, read_snli
 
 SNLI_TRAIN = Path("/work/shared/datasets/nli_snli_train100k/snli_train100k.jsonl")
+NLI_EXTRA = Path("/work/shared/datasets/nli_extra")  # human-labelled 3-way sets; see its README for licences
 ID2LABEL = {i: name for i, name in enumerate(LABELS)}
 
 
@@ -48,6 +49,7 @@ class TrainConfig:
     freeze_embeddings: bool = True  # word embeddings frozen: ~15% faster steps on CPU, little effect on accuracy
     log_every: int = 50
     extra: dict = field(default_factory=dict)
+    extra_sets: tuple[str, ...] = ()  # "cad_snli" or "breaking_nli:2000": a file of NLI_EXTRA, all rows or a seeded sample
 
 
 def set_seed(seed: int) -> None:
@@ -66,11 +68,33 @@ def build_examples(cfg: TrainConfig) -> tuple[list[tuple[str, str, int]], dict]:
     if cfg.news_pairs > 0:
         news = generate_pairs(load_articles(), cfg.news_pairs, seed=cfg.seed, split="train")
         examples.extend((p.premise, p.hypothesis, LABEL2ID[p.label]) for p in news)
+    extras = {}
+    for spec in cfg.extra_sets:
+        rows = read_extra(spec, cfg.seed)
+        extras[spec] = len(rows)
+        examples.extend(rows)
     counts = {name: 0 for name in LABELS}
     for _, _, y in examples:
         counts[LABELS[y]] += 1
-    info = {"snli": n_snli, "news": len(news), "labels": counts}
+    info = {"snli": n_snli, "news": len(news), "extra": extras, "labels": counts}
     return examples, info
+
+
+def read_extra(spec: str, seed: int) -> list[tuple[str, str, int]]:
+    """The 3-way rows of one NLI_EXTRA file ("name" or "name:limit", a sample drawn with ``seed``).
+
+    Two-way rows (``not_entailment``) and the consistency sets (a whole article as premise) are not
+    3-way NLI and are skipped; so are rows whose text keeps a publisher's copyright (MED's ``paper:``)."""
+    name, _, limit = spec.partition(":")
+    rows = []
+    with open(NLI_EXTRA / f"{name}.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if row.get("label") in LABEL2ID and not str(row.get("genre", "")).startswith("paper:"):
+                rows.append((row["premise"], row["hypothesis"], LABEL2ID[row["label"]]))
+    if limit:
+        rows = random.Random(seed).sample(rows, min(int(limit), len(rows)))
+    return rows
 
 
 def plan_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, chunk_batches: int) -> list[list[int]]:
@@ -143,6 +167,7 @@ def train(cfg: TrainConfig) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(load_from, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         load_from, num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID, local_files_only=True)
+    model = model.float()  # a shipped folder's weights are fp16: training in them overflows (loss NaN)
 
     if cfg.freeze_embeddings:
         model.bert.embeddings.word_embeddings.weight.requires_grad = False
