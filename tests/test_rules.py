@@ -244,6 +244,16 @@ def test_contradiction_names_the_other_sentence_and_the_kind(hashing_embedder, b
     assert finding.kind == "number"
 
 
+def test_a_visit_placed_in_two_countries_names_both_places(hashing_embedder, belonging_model):
+    from coherence.rules.contradiction import ContradictionRule
+
+    text = article("Pompeo Meets Putin in Russia", VISIT)
+    document, result = run_rule(ContradictionRule(), text, hashing_embedder, belonging_model, NumberNLI())
+    (finding,) = result.findings
+    assert finding.kind == "place"
+    assert "the visit was to 'Iran'" in finding.message and "says 'Russia'" in finding.message
+
+
 def test_contradiction_without_an_nli_model_checks_typed_facts_and_says_so(hashing_embedder, belonging_model):
     module = pytest.importorskip("coherence.rules.contradiction")
     text = article("Fire Destroys Homes in Millbrook", FIRE + [FIRE_CONTRADICTION])

@@ -168,11 +168,15 @@ class ContradictionRule:
                 severity = min(severity, NLI_MAX_SEVERITY)
                 flagged, other = _side_to_flag(document, body[min(a, b)], body[max(a, b)])
                 kind = contradiction_kind(other.text, flagged.text)
-                message = (
-                    f"Sentence contradicts sentence {other.index} (line {other.line})"
-                    + (f" on a {kind}" if kind != "other" else "")
-                    + f" (contradiction score {score:.2f})."
-                )
+                if visit_conflict(other.text, flagged.text):
+                    message = (f"Sentence says the visit was to '{_visit_place(flagged.text)}'; sentence {other.index} "
+                               f"(line {other.line}) says '{_visit_place(other.text)}' (contradiction score {score:.2f}).")
+                else:
+                    message = (
+                        f"Sentence contradicts sentence {other.index} (line {other.line})"
+                        + (f" on a {kind}" if kind != "other" else "")
+                        + f" (contradiction score {score:.2f})."
+                    )
             result.findings.append(make_finding(self.id, severity, flagged, score, message, [other], kind))
 
 
@@ -249,6 +253,14 @@ def _facts(text: str) -> set[str]:
 
 def _visited(text: str) -> set[str]:
     return {c for m in _VISIT.finditer(text) for c in countries_in(m.group(1))}
+
+
+def _visit_place(text: str) -> str:
+    """The first place a sentence says someone visited, as written ("Russian Federation")."""
+    for m in _VISIT.finditer(text):
+        if countries_in(m.group(1)):
+            return m.group(1).strip(" ,.")
+    return ""
 
 
 def _travelled(text: str) -> set[str]:
