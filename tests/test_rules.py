@@ -223,6 +223,15 @@ def test_off_topic_severity_follows_the_model_thresholds(hashing_embedder):
     assert all(f.related[0].sentence == 0 for f in result.findings)
 
 
+def test_off_topic_message_says_who_is_never_introduced(hashing_embedder):
+    body = FLOOD[:3] + ["Maas said the talks in Brussels with the other ministers had been useful."]
+    document, result = run_rule(_off_topic(), article(None, body), hashing_embedder, StubBelonging())
+    finding = next(f for f in result.findings if document.sentences[f.sentence].text == body[3])
+    assert "'Maas' is named by surname alone and never introduced" in finding.message
+    assert "it names 'Brussels'" in finding.message  # the other unseen names are still listed, Maas not twice
+    assert finding.message.count("Maas") == 1
+
+
 def test_off_topic_needs_three_body_sentences(hashing_embedder):
     document, result = run_rule(_off_topic(), article("Flood in Riverton", FLOOD[:2]), hashing_embedder,
                                 StubBelonging())

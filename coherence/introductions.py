@@ -1,0 +1,60 @@
+"""Who an article introduces: the evidence an editor reads when a sentence names someone by surname alone.
+
+News copy introduces a person once, in full ("Foreign Minister Heiko Maas"), and then uses the
+surname ("Maas said ..."). A sentence spliced in from another story keeps its surname-only
+references, but the article around it never introduced them: "Maas is never introduced". Read off
+spaCy's entities (``RuleContext.parses``), not capitalised runs, so "Monday" or "Brussels" are not
+taken for people.
+"""
+
+from __future__ import annotations
+
+
+_HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady"})
+
+
+def _person_words(doc) -> list[tuple[str, ...]]:
+    """Each PERSON entity of a parsed sentence as its words, lower-cased ("heiko", "maas")."""
+    return [tuple(t.lower_ for t in ent if t.is_alpha) for ent in doc.ents if ent.label_ == "PERSON"]
+
+
+def unintroduced_people(parses: list, index: int) -> list[str]:
+    """Surnames sentence ``index`` uses that the article never introduces, as written.
+
+    A one-word PERSON is introduced when a longer PERSON name anywhere in the article (the headline
+    and later sentences too: copy sometimes gives the full name after a quote) ends with or holds
+    it, or when the word occurs anywhere else in the article at all: a story about someone names
+    them more than once, while an intruder's surname stands alone.
+    """
+    sentence = parses[index]
+    full_names: set[str] = set()
+    elsewhere: set[str] = set()
+    for k, doc in enumerate(parses):
+        for words in _person_words(doc):
+            if len(words) > 1:
+                full_names |= set(words)
+        if k != index:
+            elsewhere |= {t.lower_ for t in doc if t.is_alpha}
+    found = []
+    for ent in sentence.ents:
+        words = [t for t in ent if t.is_alpha]
+        if ent.label_ != "PERSON" or len(words) != 1 or not _named_as_actor(words[0]):
+            continue
+        word = words[0].lower_
+        if word not in full_names and word not in elsewhere and words[0].text not in found:
+            found.append(words[0].text)
+    return found
+
+
+def _named_as_actor(token) -> bool:
+    """The name does or owns something ("Maas said", "Clark's comments"), as a surname does.
+
+    The small model also tags places, brands and titles as one-word people ("the Queen's", "of
+    Twitter", "at Yorkshire"); they are rarely a verb's subject without an article. A first name
+    the entity left out ("Esteban" before "Cambiasso") makes it a full name."""
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    first_name = (before is not None and before.pos_ == "PROPN" and before.text[:1].isupper()
+                  and before.text.rstrip(".") not in _HONORIFICS)  # "Mr Clark" is still a surname alone
+    if first_name or before is not None and before.pos_ == "DET":
+        return False
+    return token.dep_ in ("nsubj", "nsubjpass", "poss")

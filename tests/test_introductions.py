@@ -1,0 +1,48 @@
+"""Who an article introduces, on the real parser (spaCy en_core_web_sm): a surname the article never
+introduces is evidence that a sentence belongs to another story; the story's own people must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from coherence import nlp
+from coherence.introductions import unintroduced_people
+
+STORY = [
+    "Russian President Vladimir Putin received U.S. Secretary of State Mike Pompeo in Sochi on Tuesday.",
+    "The two men spoke for three hours about arms control and Syria.",
+]
+
+CASES = [
+    # must flag: a surname the article never introduces (the Sochi article's Maas line)
+    (STORY + ["Maas said he used his meeting with Pompeo to stress that Germany wants no escalation."], ["Maas"]),
+    # must flag: a title does not introduce anyone ("Mr Clark")
+    (STORY + ["EDF cancelled a trip to Hinkley Point following Mr Clark's comments."], ["Clark"]),
+    # must pass: a quote of the story's own speaker, introduced in full earlier
+    (STORY + ['"We hope this situation will die down," Pompeo said.'], []),
+    # must pass: the full name comes later in the article (copy sometimes quotes first)
+    (STORY + ["Maas said Germany wants no escalation.", "German Foreign Minister Heiko Maas flew home."], []),
+    # must pass: the full name in the sentence itself
+    (STORY + ["German Foreign Minister Heiko Maas said Germany wants no escalation."], []),
+]
+
+
+@pytest.mark.parametrize(("sentences", "expected"), CASES, ids=["surname", "title", "own-speaker", "named-later", "full-name"])
+def test_a_surname_never_introduced(sentences, expected):
+    parses = nlp.parse(sentences)
+    assert unintroduced_people(parses, 2) == expected
+
+
+def test_a_surname_the_article_uses_again_is_not_evidence():
+    # no full name anywhere, but the story is about this person: the name recurs
+    sentences = STORY + ["Lavrov said the talks were useful.", "Lavrov later left for Moscow."]
+    assert unintroduced_people(nlp.parse(sentences), 2) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "The baby will be the Queen's fifth great-grandchild.",  # a title with an article
+    "People have taken to Weibo, the Chinese equivalent of Twitter, to praise her.",  # a brand, not an actor
+    "Esteban Cambiasso has scored four goals this term.",  # a first name the entity left out
+])
+def test_what_the_parser_tags_as_one_word_people_but_is_no_surname(sentence):
+    assert unintroduced_people(nlp.parse(STORY + [sentence]), 2) == []
