@@ -9,11 +9,11 @@ belonging model's) unless the settings override them.
 from __future__ import annotations
 
 from .. import entities
-from ..introductions import unintroduced_people
 from ..belonging.features import document_features
 from ..belonging.local import candidates
 from ..document import Document
 from ..findings import SeverityThresholds
+from ..introductions import unintroduced_people
 from .base import RuleContext, RuleResult, make_finding
 
 MIN_SENTENCES = 3  # with fewer there is no story to stand out from
