@@ -187,3 +187,19 @@ def test_extra_nli_sets_keep_three_way_rows_and_sample_by_seed(tmp_path, monkeyp
     sample = train_nli.read_extra("mixed:5", seed=1)
     assert len(sample) == 5 and set(sample) <= set(every)
     assert sample == train_nli.read_extra("mixed:5", seed=1)
+
+
+def test_an_unknown_extra_set_or_count_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    from coherence.training import __main__ as cli
+    from coherence.training import train_nli
+
+    (tmp_path / "cad_snli.jsonl").write_text("", encoding="utf-8")
+    monkeypatch.setattr(train_nli, "NLI_EXTRA", tmp_path)
+    assert train_nli.extra_set("cad_snli:200") == "cad_snli:200"
+    for spec, said in (("nosuch", "no set 'nosuch'"), ("cad_snli:x", "positive whole number"),
+                       ("cad_snli:0", "positive whole number")):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["train", "--extra", spec, "--out", str(tmp_path / "out")])
+        assert exit_info.value.code == 2
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # refused before anything was written

@@ -14,6 +14,15 @@ def _threads(n: int) -> None:
         os.environ.setdefault(var, str(n))
 
 
+def _extra_set(spec: str) -> str:
+    from .train_nli import extra_set
+
+    try:
+        return extra_set(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coherence-train", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -32,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=4e-5)
     t.add_argument("--checkpoint-every", type=int, default=500)
     t.add_argument("--resume", action="store_true")
-    t.add_argument("--extra", action="append", default=[], metavar="NAME[:N]",
+    t.add_argument("--extra", action="append", default=[], metavar="NAME[:N]", type=_extra_set,
                    help="also train on a 3-way set of ../shared/datasets/nli_extra (all rows, or a sample of N)")
     t.add_argument("--train-embeddings", action="store_true", help="also train the word embeddings (slower)")
 

@@ -80,6 +80,17 @@ def build_examples(cfg: TrainConfig) -> tuple[list[tuple[str, str, int]], dict]:
     return examples, info
 
 
+def extra_set(spec: str) -> str:
+    """``--extra``'s argument checked before training starts: an NLI_EXTRA file name, and a count if any."""
+    name, colon, limit = spec.partition(":")
+    if colon and not (limit.isdigit() and int(limit) > 0):
+        raise ValueError(f"'{spec}': the count after ':' must be a positive whole number")
+    if not (NLI_EXTRA / f"{name}.jsonl").is_file():
+        have = ", ".join(sorted(p.stem for p in NLI_EXTRA.glob("*.jsonl"))) or f"none: {NLI_EXTRA} is missing"
+        raise ValueError(f"no set '{name}' in {NLI_EXTRA} (have: {have})")
+    return spec
+
+
 def read_extra(spec: str, seed: int) -> list[tuple[str, str, int]]:
     """The 3-way rows of one NLI_EXTRA file ("name" or "name:limit", a sample drawn with ``seed``).
 
