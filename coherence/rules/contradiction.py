@@ -124,12 +124,14 @@ class ContradictionRule:
             if _elaboration(body[i].text, body[j].text):
                 score *= ELABORATION_DISCOUNT
             scores[(i, j)] = score
-        self._report(document, context, result, scores, typed)
+        self._report(document, context, result, scores, typed, {candidates[k] for k in suspected})
         return result
 
     def _report(self, document: Document, context: RuleContext, result: RuleResult,
-                scores: dict[tuple[int, int], float], typed: dict[tuple[int, int], facts.Conflict]) -> None:
-        """Scores per sentence and one finding per contradicting pair, on its later sentence."""
+                scores: dict[tuple[int, int], float], typed: dict[tuple[int, int], facts.Conflict],
+                visits: set[tuple[int, int]] = frozenset()) -> None:
+        """Scores per sentence and one finding per contradicting pair, on its later sentence;
+        ``visits``: the pairs that place one actor's visit in two countries (``visit_conflict``)."""
         body = document.body
         thresholds = self.thresholds(context)
         for pair, conflict in typed.items():
@@ -168,7 +170,7 @@ class ContradictionRule:
                 severity = min(severity, NLI_MAX_SEVERITY)
                 flagged, other = _side_to_flag(document, body[min(a, b)], body[max(a, b)])
                 kind = contradiction_kind(other.text, flagged.text)
-                if visit_conflict(other.text, flagged.text):
+                if (min(a, b), max(a, b)) in visits:
                     message = (f"Sentence says the visit was to '{_visit_place(flagged.text)}'; sentence {other.index} "
                                f"(line {other.line}) says '{_visit_place(other.text)}' (contradiction score {score:.2f}).")
                 else:
