@@ -1,4 +1,8 @@
-"""Who an article introduces: the evidence an editor reads when a sentence names someone by surname alone.
+"""Who and what an article introduces: the evidence an editor reads when a sentence does not fit.
+
+A sentence from another story names people, places and organisations the article never mentions
+otherwise (``unmentioned_names``), or names someone by surname alone whom it never introduced
+(``unintroduced_people``).
 
 News copy introduces a person once, in full ("Foreign Minister Heiko Maas"), and then uses the
 surname ("Maas said ..."). A sentence spliced in from another story keeps its surname-only
@@ -9,6 +13,11 @@ taken for people.
 
 from __future__ import annotations
 
+from . import entities
+
+# What an editor reads as a name: people, places, organisations, nationalities, events, works and laws
+# (not dates, numbers or quantities).
+_NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"})
 
 _HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady"})
 
@@ -58,3 +67,19 @@ def _named_as_actor(token) -> bool:
     if first_name or before is not None and before.pos_ == "DET":
         return False
     return token.dep_ in ("nsubj", "nsubjpass", "poss")
+
+
+def unmentioned_names(parses: list, index: int) -> list[str]:
+    """The names of sentence ``index`` (spaCy's entities, whole: "Vincent de Rivaz") that no other
+    sentence of the article, headline included, mentions by any of their words; compared by stem, so
+    "Russian" meets "Russia" and "diplomats" meets "diplomat"."""
+    seen = {entities.stem(t.text) for k, doc in enumerate(parses) if k != index for t in doc if t.is_alpha}
+    found = []
+    for ent in parses[index].ents:
+        words = [t for t in ent if t.is_alpha and not t.is_stop]
+        if ent.label_ in _NAMED and words and not any(entities.stem(t.text) in seen for t in words):
+            name = (ent[1:] if ent[0].lower_ == "the" else ent).text  # "the Preese Hall" -> "Preese Hall"
+            if name not in found:
+                found.append(name)
+    return found
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coherence import nlp
-from coherence.introductions import unintroduced_people
+from coherence.introductions import unintroduced_people, unmentioned_names
 
 STORY = [
     "Russian President Vladimir Putin received U.S. Secretary of State Mike Pompeo in Sochi on Tuesday.",
@@ -46,3 +46,19 @@ def test_a_surname_the_article_uses_again_is_not_evidence():
 ])
 def test_what_the_parser_tags_as_one_word_people_but_is_no_surname(sentence):
     assert unintroduced_people(nlp.parse(STORY + [sentence]), 2) == []
+
+
+def test_names_the_rest_of_the_article_never_mentions_are_given_whole():
+    sentences = ["Pompeo Meets Putin in Sochi"] + STORY + [
+        "EDF chief executive Vincent de Rivaz cancelled a trip to the Preese Hall site in Lancashire."]
+    names = unmentioned_names(nlp.parse(sentences), 3)
+    assert "Vincent de Rivaz" in names and "Lancashire" in names
+    assert "Preese Hall" in names or "Preese Hall site" in names  # the article "the" is left out
+    assert not any(name.lower().startswith("the ") for name in names)
+
+
+def test_a_name_the_headline_or_another_form_mentions_is_not_unmentioned():
+    sentences = ["Russia and America Talk Syria"] + STORY + ["Russian officials said Sochi was chosen for the talks."]
+    # "Russian" meets "Russian President" (and "Russia"), Sochi is in the lead
+    assert unmentioned_names(nlp.parse(sentences), 3) == []
+

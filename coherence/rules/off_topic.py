@@ -8,12 +8,11 @@ belonging model's) unless the settings override them.
 
 from __future__ import annotations
 
-from .. import entities
 from ..belonging.features import document_features
 from ..belonging.local import candidates
 from ..document import Document
 from ..findings import SeverityThresholds
-from ..introductions import unintroduced_people
+from ..introductions import unintroduced_people, unmentioned_names
 from .base import RuleContext, RuleResult, make_finding
 
 MIN_SENTENCES = 3  # with fewer there is no story to stand out from
@@ -56,26 +55,23 @@ class OffTopicRule:
             severity = thresholds.severity(float(score))
             if severity is None:
                 continue
-            message = _explain(sentence.text, [s.text for s in body if s is not sentence], float(score),
-                               unintroduced_people(context.parses(document), sentence.index))
+            parses = context.parses(document)
+            message = _explain(float(score), unintroduced_people(parses, sentence.index),
+                               unmentioned_names(parses, sentence.index))
             related = [lead] if sentence is not lead else []
             result.findings.append(make_finding(self.id, severity, sentence, score, message, related))
         return result
 
 
-def _explain(text: str, others: list[str], score: float, unintroduced: list[str]) -> str:
+def _explain(score: float, unintroduced: list[str], unmentioned: list[str]) -> str:
     """Say what an editor can check: who is named by surname alone and never introduced, and which
-    names the rest of the article never mentions."""
-    seen: set[str] = set()
-    for other in others:
-        seen |= entities.names(other) | entities.content_words(other)
-    unseen = list(dict.fromkeys(w for w in entities.name_words(text)
-                                if entities.stem(w) not in seen and w not in unintroduced))
+    names (spaCy's people, places and organisations) the rest of the article never mentions."""
     reason = f"does not fit the story (off-topic score {score:.2f})"
     if unintroduced:
         shown = ", ".join(f"'{w}'" for w in unintroduced[:3])
         reason += f"; {shown} {'is' if len(unintroduced) == 1 else 'are'} named by surname alone and never introduced"
-    if unseen:
-        shown = ", ".join(f"'{w}'" for w in unseen[:4])
+    unmentioned = [name for name in unmentioned if name not in unintroduced]
+    if unmentioned:
+        shown = ", ".join(f"'{w}'" for w in unmentioned[:4])
         reason += f"; it names {shown}, which the rest of the article never mentions"
     return "Sentence " + reason + "."
