@@ -35,24 +35,22 @@ def unintroduced_people(parses: list, index: int) -> list[str]:
     it, or when the word occurs anywhere else in the article at all: a story about someone names
     them more than once, while an intruder's surname stands alone.
     """
-    sentence = parses[index]
-    full_names: set[str] = set()
-    elsewhere: set[str] = set()
-    for k, doc in enumerate(parses):
-        for words in _person_words(doc):
-            if len(words) > 1:
-                full_names |= set(words)
-        if k != index:
-            elsewhere |= {t.lower_ for t in doc if t.is_alpha}
+    full_names = {word for doc in parses for words in _person_words(doc) if len(words) > 1 for word in words}
+    elsewhere = _words_elsewhere(parses, index)
     found = []
-    for ent in sentence.ents:
+    for ent in parses[index].ents:
         words = [t for t in ent if t.is_alpha]
         if ent.label_ != "PERSON" or len(words) != 1 or not _named_as_actor(words[0]):
             continue
-        word = words[0].lower_
-        if word not in full_names and word not in elsewhere and words[0].text not in found:
+        if (words[0].lower_ not in full_names and entities.stem(words[0].text) not in elsewhere
+                and words[0].text not in found):
             found.append(words[0].text)
     return found
+
+
+def _words_elsewhere(parses: list, index: int) -> set[str]:
+    """The stems of every word of the article's other sentences, headline included."""
+    return {entities.stem(t.text) for k, doc in enumerate(parses) if k != index for t in doc if t.is_alpha}
 
 
 def _named_as_actor(token) -> bool:
@@ -73,7 +71,7 @@ def unmentioned_names(parses: list, index: int) -> list[str]:
     """The names of sentence ``index`` (spaCy's entities, whole: "Vincent de Rivaz") that no other
     sentence of the article, headline included, mentions by any of their words; compared by stem, so
     "Russian" meets "Russia" and "diplomats" meets "diplomat"."""
-    seen = {entities.stem(t.text) for k, doc in enumerate(parses) if k != index for t in doc if t.is_alpha}
+    seen = _words_elsewhere(parses, index)
     found = []
     for ent in parses[index].ents:
         words = [t for t in ent if t.is_alpha and not t.is_stop]
