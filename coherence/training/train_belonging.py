@@ -2,8 +2,12 @@
 
     python -m coherence.training.train_belonging --articles ../shared/datasets/frank_news_articles/derived/articles.jsonl
 
-Splices follow the eval's recipe (a sentence from a random or a similar article swapped in or
+    python -m coherence.training.train_belonging --splices runs/splices-wikinews.jsonl
+
+Splices of ``--articles`` follow the eval's recipe (a sentence from a random or a similar article swapped in or
 inserted, and 2-4 sentences from similar articles for patchwork) with our own seed and positions.
+With ``--splices`` it trains on documents built by ``python -m coherence.training.splices`` (their
+``train`` split), hard donors included.
 Grouped K-fold by host article gives out-of-fold scores: the figures printed are for articles the
 model never saw, and the severity thresholds are calibrated on them:
   suggestion = the threshold with the best out-of-fold F1,
@@ -21,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..document import sentence_spans
+from ..document import build_document, sentence_spans
+from ..evaluation.metrics import span_hits
 from ..runtime.embedder import DEFAULT_EMBEDDER, load_embedder
 from ..belonging.features import sentence_features
 from ..belonging.model import DEFAULT_PATH, BelongingModel
@@ -93,6 +98,28 @@ def build_training_set(articles, embed, repeats: int, seed: int):
     return features, labels, np.asarray(groups), doc_ids
 
 
+def labelled_sentences(row: dict) -> tuple[list[str], list[int]]:
+    """The body sentences of an eval-format row as a check reads them, each labelled 1 when it hits an intruder span."""
+    body = build_document(row["id"], row["text"]).body
+    return [s.text for s in body], [int(any(span_hits((s.start, s.end), g) for g in row["intruders"])) for s in body]
+
+
+def training_set_from_splices(rows: list[dict], embed):
+    """Features, labels and host groups of documents built by ``coherence.training.splices``."""
+    documents = [labelled_sentences(row) for row in rows]
+    pool = sorted({t for texts, _ in documents for t in texts})
+    vectors = dict(zip(pool, embed(pool)))
+    host_of = {h: i for i, h in enumerate(sorted({row["host"] for row in rows}))}
+    features, labels, groups = [], [], []
+    for row, (texts, y) in zip(rows, documents):
+        if len(texts) < 2:
+            continue
+        features.append(sentence_features(texts, np.stack([vectors[t] for t in texts]), None))
+        labels.append(np.asarray(y))
+        groups.append(host_of[row["host"]])
+    return features, labels, np.asarray(groups)
+
+
 def fit_mlp(x: np.ndarray, y: np.ndarray, seed: int, hidden: int) -> BelongingModel:
     from sklearn.neural_network import MLPClassifier
 
@@ -146,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=Path, default=Path("../shared/datasets/frank_news_articles/derived/articles.jsonl"))
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--splices", type=Path, action="append", default=[],
+                        help="train on documents built by `python -m coherence.training.splices` (their train split) "
+                             "instead of splicing --articles; may be given more than once")
     parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
     parser.add_argument("--repeats", type=int, default=2, help="spliced documents per host article and variant")
     parser.add_argument("--folds", type=int, default=5)
@@ -154,20 +184,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args(argv)
 
-    if not args.articles.is_file():
-        print(f"error: articles not found at '{args.articles}'", file=sys.stderr)
-        return 2
-    articles = load_articles(args.articles)
+    for path in args.splices or [args.articles]:
+        if not path.is_file():
+            print(f"error: not found: '{path}'", file=sys.stderr)
+            return 2
     embedder = load_embedder(args.embedder, args.threads)
-    print(f"{len(articles)} articles; embedding sentences ...", file=sys.stderr)
-    features, labels, groups, _ = build_training_set(articles, embedder.encode, args.repeats, args.seed)
+    if args.splices:
+        from .splices import read_rows
+
+        try:
+            rows = [r for path in args.splices for r in read_rows(path) if r.get("split", "train") == "train"]
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"{len(rows)} spliced documents (train split); embedding sentences ...", file=sys.stderr)
+        features, labels, groups = training_set_from_splices(rows, embedder.encode)
+        trained_on = ", ".join(p.name for p in args.splices) + f": {len(set(groups))} host articles"
+    else:
+        articles = load_articles(args.articles)
+        print(f"{len(articles)} articles; embedding sentences ...", file=sys.stderr)
+        features, labels, groups, _ = build_training_set(articles, embedder.encode, args.repeats, args.seed)
+        trained_on = f"{args.articles.name}: {len(articles)} articles"
     print(f"{len(features)} spliced documents, {sum(len(y) for y in labels)} sentences", file=sys.stderr)
 
     predictions = out_of_fold(features, labels, groups, args.folds, args.seed, args.hidden)
     thresholds, figures = calibrate(predictions, labels)
     model = fit_mlp(np.vstack(features), np.concatenate(labels), args.seed, args.hidden)
     metadata = {
-        "trained_on": f"{args.articles.name}: {len(articles)} articles, {len(features)} spliced documents",
+        "trained_on": f"{trained_on}, {len(features)} spliced documents",
         "embedder": args.embedder,
         "seed": args.seed,
         "repeats": args.repeats,
