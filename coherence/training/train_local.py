@@ -13,7 +13,8 @@ The FRANK dev articles are split once, by a fixed seed, into A (70%) and B (30%)
   ``stack`` reads) and checks it against the trained weights.
 - ``stack`` scores the dev eval's documents whose host article is in B, which the cross-encoder
   never saw: the cross-encoder's probabilities per sentence, and those of a belonging model trained
-  by the shipped model's recipe on A only (the shipped one saw B's articles). It fits the
+  by the shipped model's recipe on A only (the shipped one saw B's articles), or of the belonging
+  model ``--belonging`` names (one trained without any dev article, on Wikinews splices). It fits the
   two-weight logistic stack on them by cross-fitting (two halves of B's articles, each scored by a fit
   on the other), prints the held-out figures, calibrates the severity cuts on the cross-fitted scores
   and writes the stack fitted on all of B beside the model.
@@ -226,7 +227,13 @@ def stack(args) -> int:
     train_articles, held_out = split_articles(load_articles(args.articles))
     local = LocalCoherenceModel(args.model, precision=args.precision, with_stack=False)
     embedder = load_embedder(threads=args.threads, precision=args.precision)
-    belonging = belonging_trained_on(train_articles, embedder)
+    if args.belonging:
+        from ..belonging.model import load_belonging_model
+
+        belonging, scored_by = load_belonging_model(args.belonging), f"the belonging model {args.belonging}"
+    else:
+        belonging = belonging_trained_on(train_articles, embedder)
+        scored_by = f"a belonging model trained by the shipped recipe on the {len(train_articles)} A articles"
     documents = held_out_documents(held_out, belonging, local, embedder, args.eval)
     hosts = sorted({d["host"] for d in documents})
     half = {h: i % 2 for i, h in enumerate(hosts)}
@@ -241,7 +248,7 @@ def stack(args) -> int:
               "belonging_alone": figures(documents, "belonging", calibrated_cuts(documents, "belonging"))}
     final = fit_stack(documents)
     metadata = {"fitted_on": f"{args.eval.name}: {len(documents)} documents of {len(hosts)} B articles",
-                "belonging_scores": f"a belonging model trained by the shipped recipe on the {len(train_articles)} A articles",
+                "belonging_scores": scored_by,
                 "held_out": report, "command": "python -m coherence.training.train_local " + " ".join(sys.argv[1:])}
     (args.model / STACK_FILE).write_text(
         json.dumps(replace(final, thresholds=thresholds, metadata=metadata).to_json(), indent=1) + "\n",
@@ -256,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("train", "stack"))
     parser.add_argument("--articles", type=Path, default=ARTICLES)
     parser.add_argument("--eval", type=Path, default=EVAL, help="labelled dev documents for the stack")
+    parser.add_argument("--belonging", type=Path, default=None,
+                        help="stack: score B with this belonging model (it must not have seen B's articles) "
+                             "instead of one trained on A")
     parser.add_argument("--base", default="models/nli-minilm-l6", help="cross-encoder to start from")
     parser.add_argument("--out", type=Path, default=Path("runs/local-coherence"))
     parser.add_argument("--model", type=Path, default=Path("runs/local-coherence"), help="trained model (stack)")
@@ -268,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precision", default="auto")
     args = parser.parse_args(argv)
-    for path in (args.articles,) + ((args.eval,) if args.command == "stack" else ()):
+    for path in (args.articles,) + ((args.eval,) if args.command == "stack" else ()) + ((args.belonging,) if args.belonging else ()):
         if not path.is_file():
             print(f"error: not found: '{path}'", file=sys.stderr)
             return 2
