@@ -1,8 +1,9 @@
 """Who and what an article introduces: the evidence an editor reads when a sentence does not fit.
 
 A sentence from another story names people, places and organisations the article never mentions
-otherwise (``unmentioned_names``), or names someone by surname alone whom it never introduced
-(``unintroduced_people``).
+otherwise (``unmentioned_names``), names someone by surname alone whom it never introduced
+(``unintroduced_people``), or refers to something as known that nothing before it set up
+(``unanchored_references``: "The offensive threatens ...", "withdrew from the deal").
 
 News copy introduces a person once, in full ("Foreign Minister Heiko Maas"), and then uses the
 surname ("Maas said ..."). A sentence spliced in from another story keeps its surname-only
@@ -81,3 +82,42 @@ def unmentioned_names(parses: list, index: int) -> list[str]:
                 found.append(name)
     return found
 
+
+
+# Nouns news copy takes as known without setting them up ("the government", "the police", "last week").
+_KNOWN_WITHOUT_ANTECEDENT = frozenset("""
+world country nation government state city capital town region area public people police army military
+president minister prime court parliament congress senate media press internet economy market weather
+time year month week day morning afternoon evening night weekend moment end start beginning past future
+rest way case fact number majority first last top bottom side north south east west
+""".split())
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_IDENTIFYING = frozenset({"compound", "prep", "acl", "relcl", "appos", "nummod", "poss"})
+
+
+def unanchored_references(parses: list, index: int) -> list[str]:
+    """Definite noun phrases of sentence ``index`` that nothing earlier in the article sets up, as written.
+
+    "The offensive threatens ..." or "withdrew the U.S. from the deal" in a story that never mentioned
+    an offensive or a deal: the sentence was written for a story that had. A phrase that identifies
+    itself ("the deal signed in 2015", "the Iran deal", "the Syrian territories", "the company's offer") is not one, nor a
+    proper name, nor a noun copy takes as known ("the government", "last week"). Earlier sentences
+    (the headline included) set a noun up by the same lemma or stem, whatever its word class ("they
+    dealt" sets up "the deal").
+    """
+    earlier = {key for doc in parses[:index] for t in doc if t.is_alpha for key in (t.lemma_.lower(), entities.stem(t.text))}
+    found = []
+    for token in parses[index]:
+        if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj"):
+            continue
+        determiners = [c for c in token.children if c.dep_ == "det" and c.lower_ in _DEFINITE]
+        if not determiners or any(c.dep_ in _IDENTIFYING or c.ent_type_ for c in token.children):
+            continue
+        if token.lemma_.lower() in _KNOWN_WITHOUT_ANTECEDENT or token.ent_type_:
+            continue
+        if token.lemma_.lower() in earlier or entities.stem(token.text) in earlier:
+            continue
+        phrase = token.doc[determiners[0].i: token.i + 1].text
+        if phrase not in found:
+            found.append(phrase)
+    return found

@@ -62,3 +62,31 @@ def test_a_name_the_headline_or_another_form_mentions_is_not_unmentioned():
     # "Russian" meets "Russian President" (and "Russia"), Sochi is in the lead
     assert unmentioned_names(nlp.parse(sentences), 3) == []
 
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # must flag: the Sochi article's Syria and Iran lines, written for stories that had set these up
+    ("The offensive threatens to unleash a major humanitarian catastrophe.", ["The offensive"]),
+    ("President Donald Trump withdrew the U.S. from the deal in May 2018.", ["the deal"]),
+    # must pass: an earlier sentence set it up
+    ("They reached a deal on arms control. The deal runs for three years.", []),
+    # must pass: the phrase identifies itself
+    ("Trump withdrew from the deal signed in 2015.", []),
+    ("Trump withdrew from the Iran nuclear deal.", []),
+    # must pass: what copy takes as known
+    ("The government said it would reply next week.", []),
+])
+def test_a_definite_reference_with_nothing_before_it(sentence, expected):
+    from coherence.document import sentence_spans
+    from coherence.introductions import unanchored_references
+
+    sentences = STORY + [sentence[a:b] for a, b in sentence_spans(sentence)]
+    parses = nlp.parse(sentences)
+    assert unanchored_references(parses, len(sentences) - 1) == expected
+
+
+def test_a_definite_reference_is_set_up_by_the_headline():
+    from coherence.introductions import unanchored_references
+
+    sentences = ["Russian Offensive Threatens Thousands"] + STORY + ["The offensive began on Monday."]
+    assert unanchored_references(nlp.parse(sentences), 3) == []

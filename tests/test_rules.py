@@ -232,6 +232,15 @@ def test_off_topic_message_says_who_is_never_introduced(hashing_embedder):
     assert finding.message.count("Maas") == 1
 
 
+def test_off_topic_message_says_what_nothing_before_it_set_up(hashing_embedder):
+    body = FLOOD[:3] + ["The offensive threatens to unleash a humanitarian catastrophe in the region."]
+    document, result = run_rule(_off_topic(), article(None, body), hashing_embedder, StubBelonging())
+    finding = next(f for f in result.findings if document.sentences[f.sentence].text == body[3])
+    assert "nothing before it sets up 'The offensive'" in finding.message
+    lead_story = next(f for f in result.findings if document.sentences[f.sentence].text == FLOOD[2])
+    assert "sets up" not in lead_story.message  # "flooded homes near the river": the flood set them up
+
+
 def test_off_topic_needs_three_body_sentences(hashing_embedder):
     document, result = run_rule(_off_topic(), article("Flood in Riverton", FLOOD[:2]), hashing_embedder,
                                 StubBelonging())
