@@ -129,6 +129,13 @@ def test_similar_donors_are_the_hard_kind_first(stories):
     assert not splices.is_hard(by_id["budget"], by_id["football"])
 
 
+def test_each_row_says_what_kind_of_donor_it_took(stories):
+    kinds = {(r["host"], r["variant"]): r["donor_kind"] for r in build(stories)}
+    assert kinds[("budget", "insert_similar")] == "hard"  # three hard donors: flood, bridge, election
+    assert kinds[("football", "insert_similar")] == "near"  # no other article names Leeds or Millwall
+    assert kinds[("budget", "insert_random")] == "random" and kinds[("budget", "none")] is None
+
+
 def test_rows_are_the_eval_format(stories, tmp_path):
     path = tmp_path / "splices.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in build(stories)), encoding="utf-8")

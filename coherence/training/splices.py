@@ -216,7 +216,8 @@ def splice_documents(stories: list[Story], centroids: np.ndarray, seed: int, rep
                 else:
                     chosen = similar[h][:PATCHWORK_DONORS if variant == "patchwork" else SIMILAR_DONORS]
                     pool = [stories[j] for j, _ in chosen]
-                    kind = "hard" if chosen and all(k == "hard" for _, k in chosen) else "mixed"
+                    kinds = {k for _, k in chosen}
+                    kind = kinds.pop() if len(kinds) == 1 else "mixed"  # "hard", "near" or both
                 items, used = _splice(rng, host, variant, pool)
                 text, spans = _text_and_spans(items)
                 yield {"set": "splices", "source": source, "is_news": True, "host": host.id,
