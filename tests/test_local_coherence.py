@@ -32,6 +32,8 @@ def test_sentences_are_read_with_their_neighbours():
     assert local_pairs(texts, [1, 2]) == [("Second.", "Lead. [SEP] Third."), ("Third.", "Second. [SEP] (end)")]
     assert local_pairs(texts, [0]) == [("Lead.", "(start) [SEP] Second.")]
     assert neighbour_context(None, "Next.") == "(start) [SEP] Next."
+    # a model trained with the lead reads it first
+    assert local_pairs(texts, [2], reads_lead=True) == [("Third.", "Lead. [SEP] Second. [SEP] (end)")]
 
 
 def test_the_cross_encoder_reads_the_belonging_models_top_candidates_never_the_lead():
@@ -72,6 +74,21 @@ def test_local_model_scores_the_positions_it_is_given(tmp_path):
     (nli_shaped / STACK_FILE).write_text(json.dumps(STACK.to_json()), encoding="utf-8")
     with pytest.raises(ModelError, match="3 labels, expected 2"):
         LocalCoherenceModel(nli_shaped).predict(["a", "b"], [1])
+
+
+def test_a_model_whose_config_says_it_reads_the_lead_is_given_the_lead(tmp_path):
+    pytest.importorskip("torch")
+    from coherence.belonging.local import LEAD_MAX_LENGTH, READS_LEAD
+
+    path = build_tiny_export(tmp_path / "local", {0: "fits", 1: "breaks"}, "local-coherence")
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    (path / "config.json").write_text(json.dumps({**config, READS_LEAD: True}), encoding="utf-8")
+    model = LocalCoherenceModel(path, with_stack=False)
+    seen = []
+    model.probabilities = lambda pairs: seen.extend(pairs) or np.full((len(pairs), 2), 0.5)
+    model.predict(["the police said", "men were arrested", "storm hit the coast"], [2])
+    assert model.reads_lead and model.max_length == LEAD_MAX_LENGTH
+    assert seen == [("storm hit the coast", "the police said [SEP] men were arrested [SEP] (end)")]
 
 
 ARTICLES = [(f"art{k}", [f"Story {k} sentence {i}." for i in range(6)]) for k in range(10)]

@@ -163,3 +163,18 @@ def test_the_belonging_trainer_reads_the_built_documents(stories):
     assert [int(y.sum()) for y in labels] == [len(r["intruders"]) for r in rows]
     assert all(f.shape == (len(y), len(FEATURE_NAMES)) for f, y in zip(features, labels))
     assert len(set(groups.tolist())) == len({r["host"] for r in rows})
+
+
+def test_cross_encoder_examples_are_every_intruder_and_one_own_sentence_in_the_spliced_text(stories):
+    from coherence.training.train_local import splice_examples
+
+    rows = build(stories)
+    examples = splice_examples(rows, 100_000, seed=0, reads_lead=True)
+    intruders = {row["text"][a:b] for row in rows for a, b in row["intruders"]}
+    leads = {s.sentences[0] for s in stories}
+    assert sum(label for *_, label in examples) == sum(len(row["intruders"]) for row in rows)
+    assert sum(1 - label for *_, label in examples) == len(rows)  # one own sentence a document
+    for sentence, context, label in examples:
+        assert sentence not in leads and (sentence in intruders if label else True)
+        assert context.split(" [SEP] ")[0] in leads  # the lead first, then the neighbours
+    assert len(splice_examples(rows, 10, seed=0, reads_lead=False)) == 10

@@ -27,17 +27,23 @@ from ..errors import ModelError
 DEFAULT_LOCAL_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "local-coherence"
 STACK_FILE = "off-topic-stack.json"
 MAX_LENGTH = 160  # word pieces: the sentence and its two neighbours (longer ones are cut at the end)
+LEAD_MAX_LENGTH = 224  # the same with the story's lead before the neighbours
+READS_LEAD = "coherence_reads_lead"  # config.json key of a model trained with the lead in its context
 CANDIDATES = 5  # sentences per article read by the cross-encoder: the belonging model's top five
 
 
-def neighbour_context(previous: str | None, following: str | None) -> str:
-    """The second input of the cross-encoder: the neighbours, with markers at the ends of the text."""
-    return f"{previous or '(start)'} [SEP] {following or '(end)'}"
+def neighbour_context(previous: str | None, following: str | None, lead: str | None = None) -> str:
+    """The second input of the cross-encoder: the neighbours, with markers at the ends of the text, and
+    for a model that reads it, the lead first (the sentence that says what the story is)."""
+    context = f"{previous or '(start)'} [SEP] {following or '(end)'}"
+    return f"{lead} [SEP] {context}" if lead is not None else context
 
 
-def local_pairs(texts: list[str], positions: list[int]) -> list[tuple[str, str]]:
-    """(sentence, its neighbours) for the sentences at ``positions``."""
-    return [(texts[i], neighbour_context(texts[i - 1] if i > 0 else None, texts[i + 1] if i + 1 < len(texts) else None))
+def local_pairs(texts: list[str], positions: list[int], reads_lead: bool = False) -> list[tuple[str, str]]:
+    """(sentence, its neighbours and, if asked, the lead ``texts[0]``) for the sentences at ``positions``."""
+    lead = texts[0] if reads_lead else None
+    return [(texts[i], neighbour_context(texts[i - 1] if i > 0 else None, texts[i + 1] if i + 1 < len(texts) else None,
+                                         lead))
             for i in positions]
 
 
@@ -57,12 +63,19 @@ class LocalCoherenceModel(CrossEncoder):
                          threads=threads)
         # how the rule combines this model's score with the belonging model's (absent while training)
         self.stack = load_stack(self.path) if with_stack else None
+        self.reads_lead = False
+
+    def _loaded(self, config: dict) -> None:
+        self.reads_lead = bool(config.get(READS_LEAD, False))
+        if self.reads_lead:
+            self.max_length = max(self.max_length, LEAD_MAX_LENGTH)
 
     def predict(self, texts: list[str], positions: list[int]) -> np.ndarray:
         """Probability that each sentence at ``positions`` breaks the thread of its neighbours; NaN elsewhere."""
         out = np.full(len(texts), np.nan)
         if positions:
-            out[positions] = self.probabilities(local_pairs(texts, positions))[:, 1]
+            self.load()  # its config says whether it reads the lead
+            out[positions] = self.probabilities(local_pairs(texts, positions, self.reads_lead))[:, 1]
         return out
 
 

@@ -48,16 +48,16 @@ class CrossEncoder:
             raise ModelError(f"{self.kind} folder '{self.path}' is incomplete: missing config.json") from None
         except (OSError, ValueError) as exc:
             raise ModelError(f"{self.kind} folder '{self.path}': config.json is unreadable: {exc}") from exc
+        self._loaded(config)
         encoder = OnnxEncoder(self.path, self.kind, self.export_kind, self.max_length, self.precision, self.threads)
         if self.num_labels is not None and encoder.output_width != self.num_labels:
             raise ModelError(f"{self.kind} in '{self.path}' has {encoder.output_width} labels, "
                              f"expected {self.num_labels}")
         self._encoder = encoder
-        self._loaded(config)
         return self
 
     def _loaded(self, config: dict) -> None:
-        """Hook for subclasses to read the model's config.json (its label names)."""
+        """Hook for subclasses to read the model's config.json (its label names, what it reads) before it loads."""
 
     @property
     def file(self) -> Path:

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..belonging.local import MAX_LENGTH, STACK_FILE, OffTopicStack, candidates, log_odds, neighbour_context
+from ..belonging.local import (LEAD_MAX_LENGTH, MAX_LENGTH, READS_LEAD, STACK_FILE, OffTopicStack, candidates,
+                               log_odds, neighbour_context)
 from .train_belonging import calibrate, load_articles
 
 ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
@@ -87,6 +88,47 @@ def make_examples(articles, near: list[list[int]], count: int, seed: int) -> lis
     return examples
 
 
+def splice_examples(rows: list[dict], count: int, seed: int, reads_lead: bool) -> list[tuple[str, str, int]]:
+    """(sentence, context, label) from documents built by ``coherence.training.splices``: every intruder
+    (label 1) and one of the host's own sentences after the lead (label 0) of each document, read in
+    the spliced text, so a neighbour may itself be an intruder, as in patchwork copy."""
+    from ..belonging.local import local_pairs
+    from .train_belonging import labelled_sentences
+
+    rng = random.Random(seed)
+    rows = sorted(rows, key=lambda r: r["id"])
+    rng.shuffle(rows)
+    examples: list[tuple[str, str, int]] = []
+    for row in rows:
+        texts, labels = labelled_sentences(row)
+        own = [i for i in range(1, len(texts)) if not labels[i]]
+        positions = [i for i in range(1, len(texts)) if labels[i]] + ([rng.choice(own)] if own else [])
+        for (sentence, context), i in zip(local_pairs(texts, positions, reads_lead), positions):
+            examples.append((sentence, context, labels[i]))
+        if len(examples) >= count:
+            break
+    rng.shuffle(examples)
+    return examples[:count]
+
+
+def training_examples(args, embedder) -> tuple[list, list, str]:
+    """Training examples and 1,000 held-out ones: from FRANK A / B, or from built splices (train / validate split)."""
+    if args.splices:
+        from .splices import read_rows
+
+        rows = read_rows(args.splices)
+        train_rows = [r for r in rows if r.get("split", "train") == "train"]
+        held_rows = [r for r in rows if r.get("split") == "validate"]
+        return (splice_examples(train_rows, args.examples, args.seed + 1, args.reads_lead),
+                splice_examples(held_rows, 1000, args.seed + 2, args.reads_lead),
+                f"{args.splices.name}: {len(train_rows)} / {len(held_rows)} documents (train / validate)")
+    train_articles, held_out = split_articles(load_articles(args.articles))
+    examples = make_examples(train_articles, similar_articles(train_articles, embedder.encode), args.examples,
+                             args.seed + 1)
+    check = make_examples(held_out, similar_articles(held_out, embedder.encode), 1000, args.seed + 2)
+    return examples, check, f"articles A/B {len(train_articles)}/{len(held_out)}"
+
+
 def train(args) -> int:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
@@ -95,12 +137,12 @@ def train(args) -> int:
 
     torch.manual_seed(args.seed)  # the new head's initial weights
     torch.set_num_threads(args.threads)
-    train_articles, held_out = split_articles(load_articles(args.articles))
-    embedder = load_embedder(threads=args.threads)
-    examples = make_examples(train_articles, similar_articles(train_articles, embedder.encode), args.examples,
-                             args.seed + 1)
-    check = make_examples(held_out, similar_articles(held_out, embedder.encode), 1000, args.seed + 2)
-    print(f"articles A/B {len(train_articles)}/{len(held_out)}; {len(examples)} training examples", file=sys.stderr)
+    if args.reads_lead and not args.splices:
+        print("error: --reads-lead needs --splices", file=sys.stderr)
+        return 2
+    examples, check, source = training_examples(args, None if args.splices else load_embedder(threads=args.threads))
+    max_length = LEAD_MAX_LENGTH if args.reads_lead else MAX_LENGTH
+    print(f"{source}; {len(examples)} training examples", file=sys.stderr)
     tokenizer = AutoTokenizer.from_pretrained(args.base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         args.base, id2label=LABELS, label2id={v: k for k, v in LABELS.items()}, ignore_mismatched_sizes=True,
@@ -113,7 +155,7 @@ def train(args) -> int:
     for step in range(steps):
         batch = examples[step * args.batch:(step + 1) * args.batch]
         encoded = tokenizer([b[0] for b in batch], [b[1] for b in batch], padding=True, truncation=True,
-                            max_length=MAX_LENGTH, return_tensors="pt")
+                            max_length=max_length, return_tensors="pt")
         with torch.autocast("cpu", dtype=torch.bfloat16):  # about twice as fast on CPUs with native bfloat16
             logits = model(**encoded).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), torch.tensor([b[2] for b in batch]))
@@ -129,12 +171,14 @@ def train(args) -> int:
             print(f"stopped after step {step + 1} of {steps}", file=sys.stderr)
             break
     model.eval()
+    if args.reads_lead:
+        setattr(model.config, READS_LEAD, True)  # the runtime reads it from config.json
     args.out.mkdir(parents=True, exist_ok=True)
     model.to(torch.float16).save_pretrained(args.out)  # fp16 on disk: half the size, loaded as the run asks
     tokenizer.save_pretrained(args.out)
     from .export import torch_pair_probabilities
 
-    probs = torch_pair_probabilities(model.float(), tokenizer, [(s, c) for s, c, _ in check], MAX_LENGTH)[:, 1]
+    probs = torch_pair_probabilities(model.float(), tokenizer, [(s, c) for s, c, _ in check], max_length)[:, 1]
     truth = np.array([y for *_, y in check])
     print(json.dumps({"held_out_examples": len(check), "accuracy": round(float(((probs > 0.5) == truth).mean()), 4),
                       "steps": step + 1, "minutes": round((time.time() - start) / 60, 1)}))
@@ -266,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--belonging", type=Path, default=None,
                         help="stack: score B with this belonging model (it must not have seen B's articles) "
                              "instead of one trained on A")
+    parser.add_argument("--splices", type=Path, default=None,
+                        help="train: examples from documents built by `python -m coherence.training.splices` "
+                             "(train split; 1,000 held-out ones from its validate split) instead of FRANK A")
+    parser.add_argument("--reads-lead", action="store_true",
+                        help="train: the context is the lead, then the neighbours (needs --splices)")
     parser.add_argument("--base", default="models/nli-minilm-l6", help="cross-encoder to start from")
     parser.add_argument("--out", type=Path, default=Path("runs/local-coherence"))
     parser.add_argument("--model", type=Path, default=Path("runs/local-coherence"), help="trained model (stack)")
@@ -278,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--precision", default="auto")
     args = parser.parse_args(argv)
-    for path in (args.articles,) + ((args.eval,) if args.command == "stack" else ()) + ((args.belonging,) if args.belonging else ()):
+    needed = ((args.articles,) if not (args.command == "train" and args.splices) else (args.splices,)) \
+        + ((args.eval,) if args.command == "stack" else ()) + ((args.belonging,) if args.belonging else ())
+    for path in needed:
         if not path.is_file():
             print(f"error: not found: '{path}'", file=sys.stderr)
             return 2
