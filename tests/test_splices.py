@@ -178,3 +178,10 @@ def test_cross_encoder_examples_are_every_intruder_and_one_own_sentence_in_the_s
         assert sentence not in leads and (sentence in intruders if label else True)
         assert context.split(" [SEP] ")[0] in leads  # the lead first, then the neighbours
     assert len(splice_examples(rows, 10, seed=0, reads_lead=False)) == 10
+
+
+def test_articles_marked_unusable_for_splicing_are_left_out(tmp_path):
+    path = tmp_path / "articles.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "One."}) + "\n"
+                    + json.dumps({"id": "b", "text": "Two.", "usable_for_splicing": False}) + "\n", encoding="utf-8")
+    assert [row["id"] for row in splices.read_rows(path)] == ["a"]

@@ -211,8 +211,8 @@ def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str, calib
     _quiet_transformers()
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from ..belonging.local import LEAD_MAX_LENGTH, READS_LEAD, LocalCoherenceModel
     from ..belonging.local import MAX_LENGTH as LOCAL_MAX_LENGTH
-    from ..belonging.local import LocalCoherenceModel
     from ..runtime.cross_encoder import CrossEncoder
     from ..runtime.nli import NLIModel
 
@@ -220,7 +220,8 @@ def export_cross_encoder(kind: str, src: Path, dest: Path, precision: str, calib
     tokenizer = AutoTokenizer.from_pretrained(str(src), local_files_only=True)
     if kind != "nli" and model.config.num_labels != LocalCoherenceModel.num_labels:
         raise SystemExit(f"error: {src} has {model.config.num_labels} labels; a local-coherence model has 2")
-    max_length = 256 if kind == "nli" else LOCAL_MAX_LENGTH
+    max_length = (256 if kind == "nli" else LEAD_MAX_LENGTH if getattr(model.config, READS_LEAD, False)
+                  else LOCAL_MAX_LENGTH)
     texts = _calibration(calibration, precision, pairs=True)
     _copy_support_files(src, dest, ("config.json", "tokenizer.json", "tokenizer_config.json", "README.md"))
     sample = dict(tokenizer(*PADDED_SAMPLE, padding=True, return_tensors="pt"))

@@ -2,6 +2,8 @@
 
     python -m coherence.training.splices --articles ../shared/datasets/wikinews/wikinews_en.jsonl \\
         --out runs/splices-wikinews.jsonl --seed 14 --repeats 2
+    python -m coherence.training.splices --articles ../shared/datasets/frank_news_articles/derived/articles.jsonl \\
+        --split-a --out runs/splices-frank-a.jsonl --seed 14 --repeats 2
 
 Each host article gives a clean copy (``none``) and, ``--repeats`` times each, the variants of the dev
 eval: one sentence of another article inserted or put in place of one of the host's (``insert_*``,
@@ -239,8 +241,19 @@ def read_rows(path: Path) -> list[dict]:
                 raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
             if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text"), str):
                 raise ValueError(f"{path}:{number}: an article needs an 'id' and a 'text'")
-            rows.append(row)
+            if row.get("usable_for_splicing", True):  # FRANK marks its non-news and broken texts
+                rows.append(row)
     return rows
+
+
+def frank_split_a(rows: list[dict], path: Path) -> list[dict]:
+    """The rows of the FRANK dev articles in split A, the share the off-topic models may learn from
+    (``train_local.split_articles``: B is kept for fitting the stack and for the figures)."""
+    from .train_belonging import load_articles
+    from .train_local import split_articles
+
+    a_ids = {article_id for article_id, _ in split_articles(load_articles(path))[0]}
+    return [row for row in rows if row["id"] in a_ids]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/splices-wikinews.jsonl"))
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--repeats", type=int, default=2, help="documents per host and variant (the clean copy once)")
+    parser.add_argument("--split-a", action="store_true",
+                        help="only the articles of split A (for the FRANK dev articles: B stays unseen)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args(argv)
     try:
@@ -256,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.split_a:
+        rows = frank_split_a(rows, args.articles)
     from ..runtime.embedder import load_embedder
 
     print(f"{len(rows)} articles; reading names and gaps ...", file=sys.stderr)
