@@ -3,7 +3,8 @@
 A sentence from another story names people, places and organisations the article never mentions
 otherwise (``unmentioned_names``), names someone by surname alone whom it never introduced
 (``unintroduced_people``), or refers to something as known that nothing before it set up
-(``unanchored_references``: "The offensive threatens ...", "withdrew from the deal").
+(``unanchored_references``: "The offensive threatens ...", "withdrew from the deal"), or happens
+somewhere other than the story (``settings``: "in Brussels" where the lead is "in Sochi").
 
 News copy introduces a person once, in full ("Foreign Minister Heiko Maas"), and then uses the
 surname ("Maas said ..."). A sentence spliced in from another story keeps its surname-only
@@ -120,4 +121,20 @@ def unanchored_references(parses: list, index: int) -> list[str]:
         phrase = token.doc[determiners[0].i: token.i + 1].text
         if phrase not in found:
             found.append(phrase)
+    return found
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_LOCATIVE = frozenset({"in", "at", "near", "outside", "inside"})
+
+
+def settings(doc) -> list[str]:
+    """Where a parsed sentence says things happen: its places that follow "in", "at", "near" ("met in
+    Sochi"), as written, not the places that only qualify someone ("U.S. Secretary of State")."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ in _PLACE_LABELS and ent.root.dep_ == "pobj" and ent.root.head.lower_ in _LOCATIVE:
+            name = (ent[1:] if ent[0].lower_ == "the" else ent).text
+            if name not in found:
+                found.append(name)
     return found

@@ -90,3 +90,15 @@ def test_a_definite_reference_is_set_up_by_the_headline():
 
     sentences = ["Russian Offensive Threatens Thousands"] + STORY + ["The offensive began on Monday."]
     assert unanchored_references(nlp.parse(sentences), 3) == []
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Putin received U.S. Secretary of State Mike Pompeo at his residence in Sochi yesterday.", ["Sochi"]),
+    ("The ministers met Pompeo in Brussels on Monday.", ["Brussels"]),
+    ("The U.S. backs opposition leader Juan Guaido.", []),  # a place as an actor is no setting
+    ("Russian officials welcomed the talks.", []),
+])
+def test_where_a_sentence_says_things_happen(sentence, expected):
+    from coherence.introductions import settings
+
+    assert settings(nlp.parse([sentence])[0]) == expected

@@ -232,6 +232,16 @@ def test_off_topic_message_says_who_is_never_introduced(hashing_embedder):
     assert finding.message.count("Maas") == 1
 
 
+def test_off_topic_message_says_where_it_happens_against_where_the_story_is(hashing_embedder):
+    body = ["Russian President Vladimir Putin received Mike Pompeo at his residence in Sochi on Tuesday."] + FLOOD[1:3] + [
+        "The top diplomats of Britain, France and Germany met the minister in Brussels on Monday."]
+    document, result = run_rule(_off_topic(), article(None, body), hashing_embedder, StubBelonging())
+    finding = next(f for f in result.findings if document.sentences[f.sentence].text == body[3])
+    assert "it takes place in 'Brussels', the story (its lead) in 'Sochi'" in finding.message
+    own = next(f for f in result.findings if document.sentences[f.sentence].text == FLOOD[2])
+    assert "takes place" not in own.message  # it names no place of its own
+
+
 def test_off_topic_message_says_what_nothing_before_it_set_up(hashing_embedder):
     body = FLOOD[:3] + ["The offensive threatens to unleash a humanitarian catastrophe in the region."]
     document, result = run_rule(_off_topic(), article(None, body), hashing_embedder, StubBelonging())

@@ -12,7 +12,7 @@ from ..belonging.features import document_features
 from ..belonging.local import candidates
 from ..document import Document
 from ..findings import SeverityThresholds
-from ..introductions import unanchored_references, unintroduced_people, unmentioned_names
+from ..introductions import settings, unanchored_references, unintroduced_people, unmentioned_names
 from .base import RuleContext, RuleResult, make_finding
 
 MIN_SENTENCES = 3  # with fewer there is no story to stand out from
@@ -56,17 +56,22 @@ class OffTopicRule:
             if severity is None:
                 continue
             parses = context.parses(document)
-            message = _explain(float(score), unintroduced_people(parses, sentence.index),
-                               unmentioned_names(parses, sentence.index), unanchored_references(parses, sentence.index))
+            unmentioned = unmentioned_names(parses, sentence.index)
+            elsewhere = [place for place in settings(parses[sentence.index]) if place in unmentioned]
+            message = _explain(float(score), unintroduced_people(parses, sentence.index), unmentioned,
+                               unanchored_references(parses, sentence.index),
+                               (elsewhere, settings(parses[lead.index])) if sentence is not lead else ((), ()))
             related = [lead] if sentence is not lead else []
             result.findings.append(make_finding(self.id, severity, sentence, score, message, related))
         return result
 
 
-def _explain(score: float, unintroduced: list[str], unmentioned: list[str], unanchored: list[str] = ()) -> str:
+def _explain(score: float, unintroduced: list[str], unmentioned: list[str], unanchored: list[str] = (),
+             places: tuple = ((), ())) -> str:
     """Say what an editor can check: who is named by surname alone and never introduced, which
-    names (spaCy's people, places and organisations) the rest of the article never mentions, and
-    what it refers to as known that nothing before it set up."""
+    names (spaCy's people, places and organisations) the rest of the article never mentions, where it
+    happens when that is a place the article never mentions and the lead says where the story is
+    (``places``: the sentence's, the lead's), and what it refers to as known that nothing before it set up."""
     reason = f"does not fit the story (off-topic score {score:.2f})"
     if unintroduced:
         shown = ", ".join(f"'{w}'" for w in unintroduced[:3])
@@ -75,6 +80,9 @@ def _explain(score: float, unintroduced: list[str], unmentioned: list[str], unan
     if unmentioned:
         shown = ", ".join(f"'{w}'" for w in unmentioned[:4])
         reason += f"; it names {shown}, which the rest of the article never mentions"
+    here, story = places
+    if here and story:
+        reason += f"; it takes place in '{here[0]}', the story (its lead) in '{story[0]}'"
     if unanchored:
         shown = ", ".join(f"'{w}'" for w in unanchored[:2])
         reason += f"; nothing before it sets up {shown}"
