@@ -149,7 +149,7 @@ def test_command_line_refuses_a_missing_or_malformed_articles_file(tmp_path, cap
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "fine."}\n{not json\n', encoding="utf-8")
     assert splices.main(["--articles", str(bad), "--out", str(tmp_path / "o.jsonl")]) == 2
-    assert "bad.jsonl:2: not JSON" in capsys.readouterr().err
+    assert "bad.jsonl:2: not a JSON line" in capsys.readouterr().err
     assert not (tmp_path / "o.jsonl").exists()
 
 

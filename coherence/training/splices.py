@@ -41,6 +41,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..document import sentence_spans
+from ..errors import InputError
+from ..evaluation.runner import read_eval_file
 
 VARIANTS = ("none", "insert_random", "replace_random", "insert_similar", "replace_similar", "patchwork")
 HARD_DAYS = 7  # an article this far apart in time that names the same people tells another event
@@ -230,20 +232,9 @@ def splice_documents(stories: list[Story], centroids: np.ndarray, seed: int, rep
 
 
 def read_rows(path: Path) -> list[dict]:
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text"), str):
-                raise ValueError(f"{path}:{number}: an article needs an 'id' and a 'text'")
-            if row.get("usable_for_splicing", True):  # FRANK marks its non-news and broken texts
-                rows.append(row)
-    return rows
+    """Article (or spliced document) rows with an ``id`` and a ``text``; an InputError names a bad line."""
+    # FRANK marks its non-news and broken texts
+    return [row for row in read_eval_file(path) if row.get("usable_for_splicing", True)]
 
 
 def frank_split_a(rows: list[dict], path: Path) -> list[dict]:
@@ -268,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         rows = read_rows(args.articles)
-    except (OSError, ValueError) as exc:
+    except (OSError, InputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.split_a:

@@ -190,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     embedder = load_embedder(args.embedder, args.threads)
     if args.splices:
+        from ..errors import InputError
         from .splices import read_rows
 
         try:
             rows = [r for path in args.splices for r in read_rows(path) if r.get("split", "train") == "train"]
-        except ValueError as exc:
+        except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"{len(rows)} spliced documents (train split); embedding sentences ...", file=sys.stderr)

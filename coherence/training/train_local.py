@@ -140,7 +140,13 @@ def train(args) -> int:
     if args.reads_lead and not args.splices:
         print("error: --reads-lead needs --splices", file=sys.stderr)
         return 2
-    examples, check, source = training_examples(args, None if args.splices else load_embedder(threads=args.threads))
+    from ..errors import InputError
+
+    try:
+        examples, check, source = training_examples(args, None if args.splices else load_embedder(threads=args.threads))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     max_length = LEAD_MAX_LENGTH if args.reads_lead else MAX_LENGTH
     print(f"{source}; {len(examples)} training examples", file=sys.stderr)
     tokenizer = AutoTokenizer.from_pretrained(args.base, local_files_only=True)
