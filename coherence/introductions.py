@@ -84,7 +84,6 @@ def unmentioned_names(parses: list, index: int) -> list[str]:
     return found
 
 
-
 # Nouns news copy takes as known without setting them up ("the government", "the police", "last week").
 _KNOWN_WITHOUT_ANTECEDENT = frozenset("""
 world country nation government state city capital town region area public people police army military
@@ -101,12 +100,13 @@ def unanchored_references(parses: list, index: int) -> list[str]:
 
     "The offensive threatens ..." or "withdrew the U.S. from the deal" in a story that never mentioned
     an offensive or a deal: the sentence was written for a story that had. A phrase that identifies
-    itself ("the deal signed in 2015", "the Iran deal", "the Syrian territories", "the company's offer") is not one, nor a
-    proper name, nor a noun copy takes as known ("the government", "last week"). Earlier sentences
-    (the headline included) set a noun up by the same lemma or stem, whatever its word class ("they
-    dealt" sets up "the deal").
+    itself ("the deal signed in 2015", "the Iran deal", "the Syrian territories", "the company's
+    offer") is not one, nor a proper name, nor a noun copy takes as known ("the government", "last
+    week"). Earlier sentences (the headline included) set a noun up by the same lemma or stem,
+    whatever its word class ("they dealt" sets up "the deal").
     """
-    earlier = {key for doc in parses[:index] for t in doc if t.is_alpha for key in (t.lemma_.lower(), entities.stem(t.text))}
+    earlier = {key for doc in parses[:index] for t in doc if t.is_alpha
+               for key in (t.lemma_.lower(), entities.stem(t.text))}
     found = []
     for token in parses[index]:
         if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj"):
