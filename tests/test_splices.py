@@ -185,3 +185,14 @@ def test_articles_marked_unusable_for_splicing_are_left_out(tmp_path):
     path.write_text(json.dumps({"id": "a", "text": "One."}) + "\n"
                     + json.dumps({"id": "b", "text": "Two.", "usable_for_splicing": False}) + "\n", encoding="utf-8")
     assert [row["id"] for row in splices.read_rows(path)] == ["a"]
+
+
+def test_the_cross_encoder_trainer_refuses_splices_without_a_validate_split(stories, tmp_path, capsys):
+    pytest.importorskip("torch")
+    from coherence.training import train_local
+
+    path = tmp_path / "splices.jsonl"
+    path.write_text("".join(json.dumps({**r, "split": "train"}) + "\n" for r in build(stories)), encoding="utf-8")
+    assert train_local.main(["train", "--splices", str(path), "--out", str(tmp_path / "model"), "--threads", "1"]) == 2
+    assert "needs documents of both splits" in capsys.readouterr().err
+    assert not (tmp_path / "model").exists()

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..belonging.local import (LEAD_MAX_LENGTH, MAX_LENGTH, READS_LEAD, STACK_FILE, OffTopicStack, candidates,
                                log_odds, neighbour_context)
+from ..errors import InputError
 from .train_belonging import calibrate, load_articles
 
 ARTICLES = Path("../shared/datasets/frank_news_articles/derived/articles.jsonl")
@@ -119,6 +120,9 @@ def training_examples(args, embedder) -> tuple[list, list, str]:
         rows = read_rows(args.splices)
         train_rows = [r for r in rows if r.get("split", "train") == "train"]
         held_rows = [r for r in rows if r.get("split") == "validate"]
+        if not train_rows or not held_rows:  # found before training, not after it
+            raise InputError(f"{args.splices}: needs documents of both splits, train and validate "
+                             f"(has {len(train_rows)} / {len(held_rows)})")
         return (splice_examples(train_rows, args.examples, args.seed + 1, args.reads_lead),
                 splice_examples(held_rows, 1000, args.seed + 2, args.reads_lead),
                 f"{args.splices.name}: {len(train_rows)} / {len(held_rows)} documents (train / validate)")
@@ -140,8 +144,6 @@ def train(args) -> int:
     if args.reads_lead and not args.splices:
         print("error: --reads-lead needs --splices", file=sys.stderr)
         return 2
-    from ..errors import InputError
-
     try:
         examples, check, source = training_examples(args, None if args.splices else load_embedder(threads=args.threads))
     except InputError as exc:
