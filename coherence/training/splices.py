@@ -68,6 +68,11 @@ class Story:
     def sentences(self) -> list[str]:
         return [s for paragraph in self.paragraphs for s in paragraph]
 
+    @property
+    def can_host(self) -> bool:
+        """Long enough to splice into, and no gap that a model could take for a sign of an intruder."""
+        return not self.gaps and len(self.sentences) >= MIN_SENTENCES
+
     def donor_sentences(self) -> list[str]:
         """What another article may borrow: not the lead, no gap, not a fragment."""
         return [s for i, s in enumerate(self.sentences)
@@ -119,7 +124,7 @@ def read_stories(rows: Iterable[dict], analyse: Analyse) -> list[Story]:
     for row, paragraphs in split_rows:
         names: set[str] = set()
         gaps = set()
-        for i, _ in enumerate(s for p in paragraphs for s in p):
+        for i in range(sum(len(p) for p in paragraphs)):
             sentence_names, gap = next(analysis)
             names |= sentence_names
             if gap:
@@ -211,7 +216,7 @@ def splice_documents(stories: list[Story], centroids: np.ndarray, seed: int, rep
     similar = donor_lists(stories, centroids, PATCHWORK_DONORS)
     donors_any = [s for s in stories if s.donor_sentences()]
     for h, host in enumerate(stories):
-        if host.gaps or len(host.sentences) < MIN_SENTENCES:
+        if not host.can_host:
             continue
         for variant in VARIANTS:
             for r in range(1 if variant == "none" else repeats):
@@ -277,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             key = f"{row['split']}:{row['donor_kind'] or 'none'}"
             counts[key] = counts.get(key, 0) + 1
-    hosts = sum(1 for s in stories if not s.gaps and len(s.sentences) >= MIN_SENTENCES)
+    hosts = sum(1 for s in stories if s.can_host)
     print(json.dumps({"articles": len(stories), "hosts": hosts, "documents": counts}, indent=1))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
